@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/** Environment, parsed once at start-up; a bad value stops the process with a message naming it. */
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI').default('mongodb://127.0.0.1:27017/gongzhi'),
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('gongzhi'),
+  JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(12 * 3600),
+  NOTIFY_WEBHOOK_URL: z.url().optional(),
+  NOTIFY_LOG: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true')),
+  DEFAULT_TIME_ZONE: z.string().default('Asia/Shanghai'),
+});
+
+export type Config = {
+  env: 'development' | 'test' | 'production';
+  port: number;
+  mongodbUri: string;
+  temporal: { address: string; namespace: string; taskQueue: string };
+  jwtSecret: string;
+  tokenTtlSeconds: number;
+  notify: { webhookUrl?: string; log: boolean };
+  defaultTimeZone: string;
+};
+
+const DEV_SECRET = 'gongzhi-development-secret-not-for-production';
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`配置错误 / invalid configuration:\n${lines}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
+    throw new Error('配置错误 / invalid configuration:\n  JWT_SECRET: required in production');
+  }
+  if (!isTimeZone(e.DEFAULT_TIME_ZONE)) {
+    throw new Error(`配置错误 / invalid configuration:\n  DEFAULT_TIME_ZONE: unknown time zone '${e.DEFAULT_TIME_ZONE}'`);
+  }
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    mongodbUri: e.MONGODB_URI,
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    jwtSecret: e.JWT_SECRET ?? DEV_SECRET,
+    tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
+    notify: { webhookUrl: e.NOTIFY_WEBHOOK_URL, log: e.NOTIFY_LOG ?? e.NODE_ENV === 'development' },
+    defaultTimeZone: e.DEFAULT_TIME_ZONE,
+  };
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The variables the app reads; deployment files are checked against this list. */
+export const CONFIG_KEYS = Object.keys(envSchema.shape) as (keyof typeof envSchema.shape)[];

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Provisions the local servers from package registries only (no other downloads work here):
+#   temporal                 Temporal CLI (dev server), built from its Go module
+#   ferretdb                 FerretDB v1 (MongoDB wire protocol, SQLite backend), built from its Go module
+#   temporal-test-server     Temporal's time-skipping test server, jars from Maven Central, run with java
+# Pinned, cached in $GONGZHI_CACHE (default ~/.cache/gongzhi) and linked into .tools/bin (git-ignored).
+# Idempotent: a second run does nothing but check.
+set -euo pipefail
+
+TEMPORAL_CLI_VERSION="v1.5.1"
+FERRETDB_VERSION="v1.24.0"
+TEMPORAL_TEST_SERVER_VERSION="1.38.0"
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cache="${GONGZHI_CACHE:-$HOME/.cache/gongzhi}"
+bin="$root/.tools/bin"
+mkdir -p "$cache/bin" "$bin"
+
+say() { printf '[provision] %s\n' "$*" >&2; }
+die() { printf '[provision] ERROR: %s\n' "$*" >&2; exit 1; }
+need() {
+  command -v "$1" >/dev/null 2>&1 || die "'$1' is not installed; $2"
+}
+
+link() { ln -sfn "$1" "$bin/$2"; }
+
+provision_temporal() {
+  local out="$cache/bin/temporal-$TEMPORAL_CLI_VERSION"
+  if [ ! -x "$out" ]; then
+    need go "install Go (https://go.dev/dl or 'apt-get install golang') to build the Temporal CLI, or set TEMPORAL_ADDRESS to an existing server"
+    say "building Temporal CLI $TEMPORAL_CLI_VERSION with go install (first run only, a few minutes)…"
+    local tmp; tmp="$(mktemp -d)"
+    GOBIN="$tmp" go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION" \
+      || die "go install of the Temporal CLI failed (is the Go module proxy reachable? if Go is too old: export GOTOOLCHAIN=go1.27.3)"
+    mv "$tmp/temporal" "$out"; rm -rf "$tmp"
+  fi
+  link "$out" temporal
+}
+
+provision_ferretdb() {
+  local out="$cache/bin/ferretdb-$FERRETDB_VERSION"
+  if [ ! -x "$out" ]; then
+    need go "install Go to build FerretDB, or set MONGODB_URI to an existing MongoDB"
+    say "building FerretDB $FERRETDB_VERSION from its Go module (first run only)…"
+    go mod download "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" \
+      || die "could not download the FerretDB module from the Go module proxy"
+    local src; src="$(go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+    [ -d "$src" ] || die "FerretDB module source not found after download"
+    local tmp; tmp="$(mktemp -d)"
+    cp -r "$src/." "$tmp/"; chmod -R u+w "$tmp"
+    # The module zip lacks the generated version file that `go install` would need.
+    echo "$FERRETDB_VERSION" > "$tmp/build/version/version.txt"
+    (cd "$tmp" && go build -o "$out.partial" ./cmd/ferretdb) || die "building FerretDB failed"
+    mv "$out.partial" "$out"; rm -rf "$tmp"
+  fi
+  link "$out" ferretdb
+}
+
+provision_test_server() {
+  local dir="$cache/temporal-test-server-$TEMPORAL_TEST_SERVER_VERSION"
+  if [ ! -f "$dir/.complete" ]; then
+    need java "install a Java 11+ runtime ('apt-get install default-jre-headless') for the time-skipping test server"
+    need mvn "install Maven ('apt-get install maven') to fetch the time-skipping test server from Maven Central"
+    say "fetching io.temporal:temporal-test-server:$TEMPORAL_TEST_SERVER_VERSION from Maven Central (first run only)…"
+    rm -rf "$dir"; mkdir -p "$dir"
+    cat > "$dir/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
+  <groupId>gongzhi</groupId><artifactId>temporal-test-server-fetch</artifactId><version>1</version>
+  <dependencies><dependency><groupId>io.temporal</groupId><artifactId>temporal-test-server</artifactId>
+    <version>$TEMPORAL_TEST_SERVER_VERSION</version></dependency></dependencies>
+</project>
+POM
+    (cd "$dir" && mvn -q -B dependency:copy-dependencies -DoutputDirectory="$dir/lib" >"$dir/mvn.log" 2>&1) \
+      || die "Maven could not fetch the test server; see $dir/mvn.log"
+    touch "$dir/.complete"
+  fi
+  # @temporalio/testing starts this with the port as first argument; time skipping must be on.
+  cat > "$bin/temporal-test-server" <<WRAP
+#!/usr/bin/env bash
+exec java -Xss1m -XX:+UseSerialGC -cp '$dir/lib/*' io.temporal.testserver.TestServer "\$@" --enable-time-skipping
+WRAP
+  chmod +x "$bin/temporal-test-server"
+}
+
+what="${1:-all}"
+case "$what" in
+  all) provision_temporal; provision_ferretdb; provision_test_server ;;
+  temporal) provision_temporal ;;
+  ferretdb) provision_ferretdb ;;
+  test-server) provision_test_server ;;
+  *) die "unknown target '$what' (all | temporal | ferretdb | test-server)" ;;
+esac
+say "ready: $(ls "$bin" | tr '\n' ' ')"
