@@ -74,10 +74,10 @@ POM
       || die "Maven could not fetch the test server; see $dir/mvn.log"
     touch "$dir/.complete"
   fi
-  # @temporalio/testing starts this with the port as first argument; time skipping must be on.
+  # @temporalio/testing starts this with the port as argument and locks/unlocks time skipping itself.
   cat > "$bin/temporal-test-server" <<WRAP
 #!/usr/bin/env bash
-exec java -Xss1m -XX:+UseSerialGC -cp '$dir/lib/*' io.temporal.testserver.TestServer "\$@" --enable-time-skipping
+exec java -Xss1m -XX:+UseSerialGC -cp '$dir/lib/*' io.temporal.testserver.TestServer "\$@"
 WRAP
   chmod +x "$bin/temporal-test-server"
 }

@@ -1,0 +1,120 @@
+import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import jwt from 'jsonwebtoken';
+import { DomainError } from '../domain/errors';
+import { isRole, rolesGrant, type Permission, type Role } from '../domain/roles';
+import { User } from '../models/user';
+import { param } from './validate';
+
+const scrypt = (password: string, salt: Buffer, keylen: number, options: ScryptOptions) =>
+  new Promise<Buffer>((resolve, reject) =>
+    scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))),
+  );
+
+// scrypt is memory-hard: N=2^15, r=8 costs ~32 MiB and tens of milliseconds per guess.
+const N = 2 ** 15;
+const R = 8;
+const P = 1;
+const KEYLEN = 32;
+const MAXMEM = 64 * 1024 * 1024;
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scrypt(password, salt, KEYLEN, { N, r: R, p: P, maxmem: MAXMEM });
+  return `scrypt$${N}$${R}$${P}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [alg, n, r, p, salt, hash] = stored.split('$');
+  if (alg !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64');
+  const key = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    maxmem: MAXMEM,
+  });
+  return timingSafeEqual(key, expected);
+}
+
+export interface AuthUser {
+  id: string;
+  name: string;
+  memberships: { compoundId: string; roles: Role[] }[];
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    user?: AuthUser;
+    /** The user's roles in the compound of this request (set by authorize). */
+    roles?: Role[];
+  }
+}
+
+export function signToken(userId: string, secret: string, ttlSeconds: number): string {
+  return jwt.sign({}, secret, { subject: userId, expiresIn: ttlSeconds, algorithm: 'HS256' });
+}
+
+/** Reads the bearer token, if any, and loads its user. Routes that need one use authorize(). */
+export function authenticate(secret: string) {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    const header = req.headers.authorization;
+    if (!header) return next();
+    const match = /^Bearer (.+)$/.exec(header);
+    if (!match?.[1]) throw new DomainError('unauthenticated', '登录凭证格式错误，应为 Bearer <token>');
+    let userId: string | undefined;
+    try {
+      const payload = jwt.verify(match[1], secret, { algorithms: ['HS256'] });
+      userId = typeof payload === 'object' ? payload.sub : undefined;
+    } catch {
+      throw new DomainError('unauthenticated', '登录已过期或凭证无效，请重新登录');
+    }
+    const user = userId ? await User.findById(userId).lean() : null;
+    if (!user) throw new DomainError('unauthenticated', '用户不存在，请重新登录');
+    req.user = {
+      id: user._id,
+      name: user.name,
+      memberships: user.memberships.map((m) => ({ compoundId: m.compoundId, roles: m.roles.filter(isRole) })),
+    };
+    next();
+  };
+}
+
+export function rolesIn(user: AuthUser, compoundId: string): Role[] {
+  const roles = new Set<Role>();
+  for (const m of user.memberships) {
+    if (m.compoundId === compoundId || m.compoundId === '*') m.roles.forEach((r) => roles.add(r));
+  }
+  return [...roles];
+}
+
+/**
+ * Requires a signed-in user holding `permission` in the compound named by the route's :compoundId.
+ * A user of another compound is refused whatever their roles there.
+ */
+export function authorize(permission: Permission) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    checkPermission(req, permission);
+    next();
+  };
+}
+
+/** The check behind authorize(), for routes whose need depends on the data (e.g. a public page). */
+export function checkPermission(req: Request, permission: Permission): Role[] {
+  if (!req.user) throw new DomainError('unauthenticated', '请先登录');
+  const compoundId = param(req, 'compoundId');
+  if (!compoundId) throw new Error(`authorize(${permission}) used on a route without :compoundId`);
+  const roles = rolesIn(req.user, compoundId);
+  if (roles.length === 0) throw new DomainError('forbidden', '您不是该小区的成员，无权访问');
+  if (!rolesGrant(roles, permission)) {
+    throw new DomainError('forbidden', '您的角色无权进行此操作', { permission });
+  }
+  req.roles = roles;
+  return roles;
+}
+
+/** Only a signed-in user, for routes outside any one compound (e.g. /me). */
+export function requireUser(req: Request, _res: Response, next: NextFunction) {
+  if (!req.user) throw new DomainError('unauthenticated', '请先登录');
+  next();
+}

@@ -1,0 +1,52 @@
+import type { NextFunction, Request, Response } from 'express';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { DomainError, type DomainErrorCode } from '../domain/errors';
+
+const STATUS: Record<DomainErrorCode, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unavailable: 503,
+};
+
+/** Turns a workflow's refusal (an ApplicationFailure typed invalid/forbidden/conflict) into a DomainError. */
+export function toDomainError(err: unknown): DomainError | undefined {
+  if (err instanceof DomainError) return err;
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    const type = err.cause.type;
+    if (type === 'invalid' || type === 'forbidden' || type === 'conflict') {
+      return new DomainError(type, err.cause.message);
+    }
+  }
+  if (err instanceof WorkflowNotFoundError) return new DomainError('conflict', '该事项的处理流程已结束或尚未启动');
+  return undefined;
+}
+
+export function notFound(_req: Request, _res: Response, next: NextFunction) {
+  next(new DomainError('not_found', '没有这个接口'));
+}
+
+/** The one place errors become HTTP responses: { error: { code, message, details } }. */
+export function errorHandler(log: (err: unknown) => void = (e) => console.error(e)) {
+  return (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const domain = toDomainError(err);
+    if (domain) {
+      res.status(STATUS[domain.code]).json({ error: { code: domain.code, message: domain.message, details: domain.details } });
+      return;
+    }
+    const e = err as { type?: string; status?: number };
+    if (e?.type === 'entity.parse.failed') {
+      res.status(400).json({ error: { code: 'invalid', message: '请求体不是有效的 JSON' } });
+      return;
+    }
+    if (e?.type === 'entity.too.large') {
+      res.status(413).json({ error: { code: 'invalid', message: '请求体过大' } });
+      return;
+    }
+    log(err);
+    res.status(500).json({ error: { code: 'internal', message: '服务器内部错误，请稍后再试' } });
+  };
+}

@@ -1,0 +1,27 @@
+import mongoose from 'mongoose';
+import { loadConfig } from '../config';
+import { createTemporalHandle } from '../client';
+import { createApp } from './app';
+
+async function main() {
+  const config = loadConfig();
+  await mongoose.connect(config.mongodbUri, { serverSelectionTimeoutMS: 10_000 });
+  const temporal = createTemporalHandle(config.temporal);
+  const app = createApp({ config, temporal, log: (m) => console.warn(m) });
+  const server = app.listen(config.port, () => {
+    console.log(`[api] 共治 API listening on http://localhost:${config.port}/api/v1`);
+  });
+  const stop = () => {
+    server.close(() => {
+      void Promise.allSettled([temporal.close(), mongoose.disconnect()]).then(() => process.exit(0));
+    });
+    setTimeout(() => process.exit(0), 5_000).unref();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,66 @@
+/**
+ * Who may do what. A user holds roles per compound; a route names one permission; this table is the
+ * single place that says which roles grant it.
+ */
+export const ROLES = [
+  'admin', // system administrator, every compound
+  'staff', // 社区工作人员
+  'partyBranch', // 社区党支部
+  'ownersCommittee', // 业委会
+  'supervisoryBoard', // 耄耋监事会
+  'selfManagementCommittee', // 自管会
+  'councilMember', // 居民议事会成员
+  'buildingLeader', // 楼栋长
+  'resident', // 居民 / 业主
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  admin: '系统管理员',
+  staff: '社区工作人员',
+  partyBranch: '社区党支部',
+  ownersCommittee: '业主委员会',
+  supervisoryBoard: '耄耋监事会',
+  selfManagementCommittee: '自管会',
+  councilMember: '居民议事会成员',
+  buildingLeader: '楼栋长',
+  resident: '居民',
+};
+
+const EVERYONE: readonly Role[] = ROLES;
+const OFFICERS: readonly Role[] = [
+  'admin',
+  'staff',
+  'partyBranch',
+  'ownersCommittee',
+  'supervisoryBoard',
+  'selfManagementCommittee',
+];
+
+export const PERMISSIONS = {
+  'compound:read': EVERYONE,
+  'compound:configure': ['admin', 'staff'],
+  'voice:submit': EVERYONE,
+  /** Enter a voice heard on the hotline, a door-to-door visit, from a building group… */
+  'voice:submitOnBehalf': ['admin', 'staff', 'buildingLeader'],
+  /** See every voice of the compound, with contact data. Residents see only their own. */
+  'voice:readAll': OFFICERS,
+  'voice:readOwn': EVERYONE,
+  /** Accept, report progress, resolve: further limited to the bodies responsible for that voice. */
+  'voice:handle': ['admin', 'staff', 'partyBranch', 'ownersCommittee', 'selfManagementCommittee'],
+  'voice:extendDeadline': ['admin', 'staff'],
+  /** The resident's own satisfaction; staff may record it from a phone call. */
+  'voice:feedback': EVERYONE,
+  'echoWall:read': EVERYONE,
+  'inbox:read': EVERYONE,
+} as const satisfies Record<string, readonly Role[]>;
+export type Permission = keyof typeof PERMISSIONS;
+
+export function rolesGrant(roles: readonly Role[], permission: Permission): boolean {
+  const allowed: readonly Role[] = PERMISSIONS[permission];
+  return roles.some((r) => allowed.includes(r));
+}
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}

@@ -1,0 +1,39 @@
+import { Schema, model, type InferSchemaType } from 'mongoose';
+import { DEFAULT_TIME_ZONE } from '../domain/calendar';
+import { DEFAULT_VOICE_SETTINGS } from '../domain/voices';
+
+/** 社区: a community holds many compounds. */
+const communitySchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    name: { type: String, required: true },
+    subdistrict: String,
+    county: String,
+  },
+  { timestamps: true },
+);
+export const Community = model('Community', communitySchema, 'communities');
+
+const buildingSchema = new Schema(
+  { _id: { type: String, required: true }, name: { type: String, required: true }, leaderUserId: String },
+  { _id: false },
+);
+
+/** 小区: the unit of co-governance; every other record belongs to one. */
+const compoundSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    name: { type: String, required: true },
+    communityId: { type: String, required: true, index: true },
+    timeZone: { type: String, default: DEFAULT_TIME_ZONE },
+    /** Whether the echo wall may be read without signing in. */
+    echoWallPublic: { type: Boolean, default: true },
+    buildings: { type: [buildingSchema], default: [] },
+    settings: {
+      voices: { type: Schema.Types.Mixed, default: () => structuredClone(DEFAULT_VOICE_SETTINGS) },
+    },
+  },
+  { timestamps: true, minimize: false },
+);
+export type CompoundDoc = InferSchemaType<typeof compoundSchema>;
+export const Compound = model('Compound', compoundSchema, 'compounds');

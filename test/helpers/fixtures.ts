@@ -1,0 +1,67 @@
+import { Types } from 'mongoose';
+import { hashPassword } from '../../api/auth';
+import { DEFAULT_VOICE_SETTINGS, defaultAssignee, classifyVoice, type VoiceKind, type VoiceSettings } from '../../domain/voices';
+import type { Role } from '../../domain/roles';
+import { Community, Compound } from '../../models/compound';
+import { User } from '../../models/user';
+import { Voice } from '../../models/voice';
+import type { VoiceRecord } from '../../api/voices';
+
+let passwordHash: string | undefined;
+
+/** A compound of its own per test, with its buildings and default settings unless given. */
+export async function makeCompound(overrides: { id?: string; voices?: VoiceSettings; echoWallPublic?: boolean } = {}) {
+  const id = overrides.id ?? `c${new Types.ObjectId().toHexString().slice(-8)}`;
+  await Community.updateOne({ _id: 'furong' }, { $setOnInsert: { name: '芙蓉社区' } }, { upsert: true });
+  await Compound.create({
+    _id: id,
+    name: `测试小区${id}`,
+    communityId: 'furong',
+    echoWallPublic: overrides.echoWallPublic ?? true,
+    buildings: [
+      { _id: 'b1', name: '1号楼' },
+      { _id: 'b2', name: '2号楼' },
+    ],
+    settings: { voices: overrides.voices ?? DEFAULT_VOICE_SETTINGS },
+  });
+  return id;
+}
+
+export const PASSWORD = 'test-password-1';
+
+export async function makeUser(compoundId: string, roles: Role[], name = `用户${roles.join('')}`) {
+  passwordHash ??= await hashPassword(PASSWORD);
+  const id = new Types.ObjectId().toHexString();
+  await User.create({
+    _id: id,
+    username: `u-${id}`,
+    name,
+    passwordHash,
+    memberships: [{ compoundId, roles }],
+  });
+  return { id, username: `u-${id}`, name, roles };
+}
+
+/** A stored voice as intake leaves it, before its workflow starts. */
+export async function makeVoice(
+  compoundId: string,
+  fields: { kind?: VoiceKind; text?: string; submittedBy?: string; createdAt?: Date } = {},
+): Promise<VoiceRecord> {
+  const text = fields.text ?? '3号楼门口的垃圾三天没人清运了';
+  const category = classifyVoice(text);
+  const doc = await Voice.create({
+    _id: new Types.ObjectId().toHexString(),
+    compoundId,
+    kind: fields.kind ?? 'complaint',
+    channel: 'online',
+    category,
+    text,
+    residentName: '王小明',
+    submittedBy: fields.submittedBy ?? 'resident-1',
+    idempotencyKey: new Types.ObjectId().toHexString(),
+    requestHash: 'x',
+    assignee: defaultAssignee(category),
+    responsible: defaultAssignee(category),
+  });
+  return doc.toObject() as VoiceRecord;
+}

@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
+import { toolPath } from '../../scripts/servers';
+
+let runtimeInstalled = false;
+/** Keeps workers quiet in test output except for real errors. */
+export function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+  } catch {
+    // already installed in this process
+  }
+}
+
+export function workflowBundle(): { codePath: string } {
+  const codePath = process.env.GONGZHI_WORKFLOW_BUNDLE;
+  if (!codePath) throw new Error('GONGZHI_WORKFLOW_BUNDLE is not set: run the tests through jest');
+  return { codePath };
+}
+
+export function uniqueTaskQueue(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+/** The time-skipping test server (Java, from Maven Central), started by @temporalio/testing. */
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: toolPath('temporal-test-server') } },
+  });
+}
+
+/** A worker and client on the suite's real Temporal dev server. */
+export async function startDevWorker(activities: object, taskQueue = uniqueTaskQueue('e2e')) {
+  quietRuntime();
+  const address = process.env.TEMPORAL_ADDRESS;
+  if (!address) throw new Error('TEMPORAL_ADDRESS is not set: run the tests through jest');
+  const nativeConnection = await NativeConnection.connect({ address });
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    activities,
+  });
+  const running = worker.run();
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  return {
+    client,
+    taskQueue,
+    address,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await nativeConnection.close();
+    },
+  };
+}
+

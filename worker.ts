@@ -1,0 +1,46 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import mongoose from 'mongoose';
+import { loadConfig, type Config } from './config';
+import { createTemporalHandle } from './client';
+import { createActivities } from './activities';
+import { createNotifier, logChannel, webhookChannel, type NotificationChannel } from './activities/notifications';
+import { startPendingVoiceWorkflows } from './api/voices';
+
+export function notificationChannels(config: Config): NotificationChannel[] {
+  const channels: NotificationChannel[] = [];
+  if (config.notify.log) channels.push(logChannel());
+  if (config.notify.webhookUrl) channels.push(webhookChannel(config.notify.webhookUrl));
+  return channels;
+}
+
+async function main() {
+  const config = loadConfig();
+  await mongoose.connect(config.mongodbUri, { serverSelectionTimeoutMS: 10_000 });
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const activities = createActivities({ notifier: createNotifier({ channels: notificationChannels(config) }) });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    workflowsPath: require.resolve('./workflows'),
+    activities,
+  });
+
+  // Voices accepted while Temporal was unreachable get their workflow here.
+  const temporal = createTemporalHandle(config.temporal);
+  const sweep = setInterval(() => {
+    startPendingVoiceWorkflows(temporal).catch((err: unknown) => console.warn('[worker] sweep failed:', err));
+  }, 15_000);
+
+  console.log(`[worker] running on task queue '${config.temporal.taskQueue}'`);
+  await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks finish
+  clearInterval(sweep);
+  await Promise.allSettled([temporal.close(), connection.close(), mongoose.disconnect()]);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

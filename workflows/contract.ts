@@ -1,0 +1,77 @@
+/**
+ * What the outside world may say to workflows and hear back: ids, messages and I/O types.
+ * Imported by workflows and by the API, so it must stay deterministic (no Node built-ins, no I/O).
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { Role } from '../domain/roles';
+import type { Category, ResponsibleBody, VoiceKind, VoiceSettings, VoiceStatus } from '../domain/voices';
+
+export const DEFAULT_TASK_QUEUE = 'gongzhi';
+
+export const voiceWorkflowId = (voiceId: string): string => `voice/${voiceId}`;
+
+/** Who acts: the API fills this from the signed-in user, never from the request body. */
+export interface Actor {
+  userId: string;
+  name: string;
+  roles: Role[];
+}
+
+export interface VoiceWorkflowInput {
+  voiceId: string;
+  compoundId: string;
+  kind: VoiceKind;
+  category: Category;
+  /** The body the voice is assigned to; by default from the category. */
+  assignee: ResponsibleBody;
+  submittedAt: string; // ISO
+  /** The resident who raised it, if they have an account (they give feedback). */
+  submitterUserId?: string;
+  settings: VoiceSettings;
+}
+
+export type Satisfaction = 'satisfied' | 'unsatisfied';
+
+export interface VoiceState {
+  voiceId: string;
+  status: VoiceStatus;
+  assignee: ResponsibleBody;
+  escalationLevel: number;
+  responsible: ResponsibleBody;
+  acknowledgeBy?: string;
+  resolveBy?: string;
+  overdue: boolean;
+  reopened: boolean;
+  satisfaction?: Satisfaction;
+  escalations: { at: string; from: ResponsibleBody; to: ResponsibleBody; missed: 'acknowledge' | 'resolve' }[];
+}
+
+export interface NoteInput {
+  actor: Actor;
+  note: string;
+}
+export interface ResolveInput {
+  actor: Actor;
+  result: string;
+}
+export interface FeedbackInput {
+  actor: Actor;
+  satisfied: boolean;
+  comment?: string;
+}
+export interface ExtendDeadlineInput {
+  actor: Actor;
+  deadline: 'acknowledge' | 'resolve';
+  until: string; // ISO
+  reason: string;
+}
+
+export const voiceStatusQuery = defineQuery<VoiceState>('voiceStatus');
+export const acceptVoiceUpdate = defineUpdate<VoiceState, [NoteInput]>('acceptVoice');
+export const reportProgressUpdate = defineUpdate<VoiceState, [NoteInput]>('reportProgress');
+export const resolveVoiceUpdate = defineUpdate<VoiceState, [ResolveInput]>('resolveVoice');
+export const giveFeedbackUpdate = defineUpdate<VoiceState, [FeedbackInput]>('giveFeedback');
+export const extendDeadlineUpdate = defineUpdate<VoiceState, [ExtendDeadlineInput]>('extendDeadline');
+
+/** ApplicationFailure types the workflows refuse with; the API maps them to HTTP statuses. */
+export const REFUSAL = { invalid: 'invalid', forbidden: 'forbidden', conflict: 'conflict' } as const;

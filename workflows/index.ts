@@ -1,0 +1,1 @@
+export { residentVoice } from './voice';

@@ -1,0 +1,376 @@
+/**
+ * One resident's voice, from intake to the resident's verdict (DOMAIN.md "Voices of residents").
+ * It is assigned to a responsible body, which must accept it and resolve it in time; reminders come
+ * before each deadline; a missed deadline climbs the escalation ladder (assigned body → owners'
+ * committee → party branch); the resident says whether they are satisfied, and one "no" reopens it.
+ * Praise is recorded and published, with no deadlines.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import {
+  BODY_LABELS,
+  escalationLadder,
+  mayHandleVoice,
+  reminderTime,
+  type ResponsibleBody,
+} from '../domain/voices';
+import { formatLocal, HOUR_MS } from '../domain/calendar';
+import {
+  REFUSAL,
+  acceptVoiceUpdate,
+  extendDeadlineUpdate,
+  giveFeedbackUpdate,
+  reportProgressUpdate,
+  resolveVoiceUpdate,
+  voiceStatusQuery,
+  type Actor,
+  type ExtendDeadlineInput,
+  type VoiceState,
+  type VoiceWorkflowInput,
+} from './contract';
+
+const { recordVoiceEvent } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumInterval: '1 minute' },
+});
+// A notification channel that stays down must not hold the voice's timeline back.
+const { sendNotification } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 5, maximumInterval: '1 minute' },
+});
+
+type Phase = 'acknowledge' | 'resolve';
+
+export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceState> {
+  const { voiceId, compoundId, settings } = input;
+  const now = () => Date.now();
+  const iso = (t: number) => new Date(t).toISOString();
+
+  const state: VoiceState = {
+    voiceId,
+    status: 'received',
+    assignee: input.assignee,
+    escalationLevel: 0,
+    responsible: input.assignee,
+    overdue: false,
+    reopened: false,
+    escalations: [],
+  };
+  // Deadlines as epoch ms, and when each was set (reminders fall between the two).
+  const deadline: Record<Phase, { at: number; setAt: number } | undefined> = {
+    acknowledge: undefined,
+    resolve: undefined,
+  };
+  let deadlineVersion = 0;
+  let seq = 0;
+
+  const setDeadline = (phase: Phase, at: number) => {
+    deadline[phase] = { at, setAt: now() };
+    state[phase === 'acknowledge' ? 'acknowledgeBy' : 'resolveBy'] = iso(at);
+    deadlineVersion++;
+  };
+
+  const record = (type: string, message: string, actor?: Actor) =>
+    recordVoiceEvent({
+      voiceId,
+      eventId: `${voiceId}:${++seq}`,
+      type,
+      at: iso(now()),
+      message,
+      actor: actor && { userId: actor.userId, name: actor.name, body: bodyOf(actor) },
+      set: {
+        status: state.status,
+        assignee: state.assignee,
+        escalationLevel: state.escalationLevel,
+        responsible: state.responsible,
+        acknowledgeBy: state.acknowledgeBy,
+        resolveBy: state.resolveBy,
+        overdue: state.overdue,
+        reopened: state.reopened,
+        satisfaction: state.satisfaction,
+      },
+    });
+
+  const notify = async (key: string, to: { role?: ResponsibleBody; userId?: string }, title: string, body: string) => {
+    try {
+      await sendNotification({ key: `${voiceId}:${key}`, compoundId, to, title, body, voiceId });
+    } catch {
+      // Already retried; the inbox copy is written first, so only an outside channel was lost.
+    }
+  };
+
+  const bodyOf = (actor: Actor): ResponsibleBody => {
+    const ladder = escalationLadder(state.assignee).slice(0, state.escalationLevel + 1);
+    return ladder.find((b) => b !== 'staff' && actor.roles.includes(b)) ?? 'staff';
+  };
+
+  const refuse = (type: keyof typeof REFUSAL, message: string): never => {
+    throw ApplicationFailure.create({ type: REFUSAL[type], message, nonRetryable: true });
+  };
+  const requireHandler = (actor: Actor) => {
+    if (!mayHandleVoice(actor.roles, state.assignee, state.escalationLevel)) {
+      refuse('forbidden', `此事项由${BODY_LABELS[state.responsible]}负责，您无权处理`);
+    }
+  };
+  const requireStatus = (allowed: VoiceState['status'][], action: string) => {
+    if (!allowed.includes(state.status)) refuse('conflict', `当前状态不能${action}`);
+  };
+  const requireText = (text: string | undefined, field: string, label: string) => {
+    if (!text || !text.trim()) refuse('invalid', `${label}不能为空（${field}）`);
+  };
+
+  setHandler(voiceStatusQuery, () => state);
+
+  setHandler(
+    acceptVoiceUpdate,
+    async ({ actor, note }) => {
+      state.status = 'inProgress';
+      state.overdue = false;
+      deadlineVersion++;
+      await record('accepted', note?.trim() ? `已接单：${note.trim()}` : '已接单', actor);
+      return state;
+    },
+    {
+      validator: ({ actor }) => {
+        requireStatus(['assigned'], '接单');
+        requireHandler(actor);
+      },
+    },
+  );
+
+  setHandler(
+    reportProgressUpdate,
+    async ({ actor, note }) => {
+      await record('progress', note.trim(), actor);
+      return state;
+    },
+    {
+      validator: ({ actor, note }) => {
+        requireStatus(['assigned', 'inProgress'], '报告进展');
+        requireHandler(actor);
+        requireText(note, 'note', '进展说明');
+      },
+    },
+  );
+
+  setHandler(
+    resolveVoiceUpdate,
+    async ({ actor, result }) => {
+      state.status = 'resolved';
+      state.overdue = false;
+      deadlineVersion++;
+      await recordVoiceEvent({
+        voiceId,
+        eventId: `${voiceId}:${++seq}:resolution`,
+        type: 'resolutionRecorded',
+        at: iso(now()),
+        message: result.trim(),
+        set: { result: result.trim(), resolvedAt: iso(now()), handledBy: bodyOf(actor) },
+      });
+      await record('resolved', `已办结：${result.trim()}`, actor);
+      if (input.submitterUserId) {
+        await notify(
+          `resolved:${seq}`,
+          { userId: input.submitterUserId },
+          '您反映的问题已办结',
+          `处理结果：${result.trim()}。请对处理结果进行评价。`,
+        );
+      }
+      return state;
+    },
+    {
+      validator: ({ actor, result }) => {
+        requireStatus(['assigned', 'inProgress'], '办结');
+        requireHandler(actor);
+        requireText(result, 'result', '处理结果');
+      },
+    },
+  );
+
+  setHandler(
+    giveFeedbackUpdate,
+    async ({ actor, satisfied, comment }) => {
+      const remark = comment?.trim() ? `：${comment.trim()}` : '';
+      if (satisfied) {
+        state.status = 'closed';
+        state.satisfaction = 'satisfied';
+        await record('feedback', `居民评价：满意${remark}`, actor);
+      } else if (!state.reopened) {
+        // One "not satisfied" sends it back to the assigned body with a fresh deadline.
+        state.status = 'inProgress';
+        state.reopened = true;
+        state.satisfaction = undefined;
+        state.escalationLevel = 0;
+        state.responsible = state.assignee;
+        state.overdue = false;
+        setDeadline('resolve', now() + resolveHours() * HOUR_MS);
+        await record(
+          'reopened',
+          `居民评价：不满意${remark}。已重新办理，期限 ${formatLocal(new Date(now()))} 起 ${resolveHours()} 小时`,
+          actor,
+        );
+        await notify(
+          `reopened`,
+          { role: state.assignee },
+          '居民不满意，事项已重新打开',
+          `请于 ${formatLocal(new Date(deadline.resolve?.at ?? now()))} 前重新办结。`,
+        );
+      } else {
+        state.status = 'closed';
+        state.satisfaction = 'unsatisfied';
+        await record('feedback', `居民评价：不满意${remark}（已重办一次，事项关闭）`, actor);
+      }
+      return state;
+    },
+    {
+      validator: ({ actor }) => {
+        requireStatus(['resolved'], '评价');
+        const isSubmitter = input.submitterUserId !== undefined && actor.userId === input.submitterUserId;
+        const isStaff = actor.roles.includes('staff') || actor.roles.includes('admin');
+        if (!isSubmitter && !isStaff) refuse('forbidden', '只有反映人本人（或代为录入的社区工作人员）可以评价');
+      },
+    },
+  );
+
+  setHandler(
+    extendDeadlineUpdate,
+    async ({ actor, deadline: which, until, reason }) => {
+      setDeadline(which, Date.parse(until));
+      state.overdue = false;
+      await record(
+        'deadlineExtended',
+        `${which === 'acknowledge' ? '接单' : '办结'}期限延至 ${formatLocal(new Date(Date.parse(until)))}，理由：${reason.trim()}`,
+        actor,
+      );
+      return state;
+    },
+    {
+      validator: ({ actor, deadline: which, until, reason }: ExtendDeadlineInput) => {
+        if (!actor.roles.includes('staff') && !actor.roles.includes('admin')) {
+          refuse('forbidden', '只有社区工作人员可以延期');
+        }
+        requireStatus(which === 'acknowledge' ? ['assigned'] : ['assigned', 'inProgress'], '延期');
+        requireText(reason, 'reason', '延期理由');
+        const t = Date.parse(until);
+        const current = deadline[which]?.at ?? 0;
+        if (Number.isNaN(t)) refuse('invalid', '新的期限不是有效时间（until）');
+        if (t <= current) refuse('invalid', '新的期限必须晚于当前期限（until）');
+        if (t <= now()) refuse('invalid', '新的期限必须在将来（until）');
+      },
+    },
+  );
+
+  const resolveHours = () => (input.kind === 'praise' ? 0 : settings.deadlines[input.kind].resolveHours);
+
+  if (input.kind === 'praise') {
+    state.status = 'published';
+    await record('published', `点赞已记录并公示：感谢${BODY_LABELS[state.assignee]}`);
+    await notify('praise', { role: state.assignee }, '收到居民点赞', '居民为你们点赞，已在回音壁公示。');
+    await condition(allHandlersFinished);
+    return state;
+  }
+
+  // Assignment: deadlines run from intake, not from when the workflow happened to start.
+  const submitted = Date.parse(input.submittedAt);
+  const kindDeadlines = settings.deadlines[input.kind];
+  state.status = 'assigned';
+  setDeadline('acknowledge', Math.max(submitted + kindDeadlines.acknowledgeHours * HOUR_MS, now()));
+  setDeadline('resolve', Math.max(submitted + kindDeadlines.resolveHours * HOUR_MS, now()));
+  deadline.acknowledge!.setAt = submitted;
+  deadline.resolve!.setAt = submitted;
+  await record('assigned', `已分派给${BODY_LABELS[state.assignee]}，请于 ${formatLocal(new Date(deadline.acknowledge!.at))} 前接单`);
+  await notify(
+    'assigned',
+    { role: state.assignee },
+    '新的居民反映待接单',
+    `请于 ${formatLocal(new Date(deadline.acknowledge!.at))} 前接单，${formatLocal(new Date(deadline.resolve!.at))} 前办结。`,
+  );
+
+  const reminded = new Set<string>();
+  const overdueAtTop = new Set<string>();
+
+  /** Waits out the current phase's deadline; returns when anything changed or after acting on it. */
+  const watchDeadline = async () => {
+    const phase: Phase = state.status === 'assigned' ? 'acknowledge' : 'resolve';
+    const d = deadline[phase];
+    if (!d) return;
+    const status = state.status;
+    const version = deadlineVersion;
+    const changed = () => state.status !== status || deadlineVersion !== version;
+    const action = phase === 'acknowledge' ? '接单' : '办结';
+
+    const remindAt = reminderTime(new Date(d.setAt), new Date(d.at), settings.reminderLeadHours[phase]).getTime();
+    const reminderKey = `${phase}:${d.at}`;
+    if (!reminded.has(reminderKey) && now() < remindAt) {
+      if (await condition(changed, remindAt - now())) return;
+      reminded.add(reminderKey);
+      await notify(
+        `reminder:${reminderKey}:${state.responsible}`,
+        { role: state.responsible },
+        `提醒：居民反映即将到期未${action}`,
+        `请于 ${formatLocal(new Date(d.at))} 前${action}。`,
+      );
+      await record('reminderSent', `已提醒${BODY_LABELS[state.responsible]}于 ${formatLocal(new Date(d.at))} 前${action}`);
+    }
+    if (now() < d.at) {
+      if (await condition(changed, d.at - now())) return;
+    }
+
+    // Overdue: climb the ladder, or stay at the top, flagged, until someone acts.
+    const ladder = escalationLadder(state.assignee);
+    state.overdue = true;
+    if (state.escalationLevel < ladder.length - 1) {
+      const from = state.responsible;
+      state.escalationLevel++;
+      state.responsible = ladder[state.escalationLevel] ?? from;
+      state.escalations.push({ at: iso(now()), from, to: state.responsible, missed: phase });
+      setDeadline(phase, now() + settings.escalationStepHours * HOUR_MS);
+      await record(
+        'escalated',
+        `逾期未${action}，已由${BODY_LABELS[from]}升级至${BODY_LABELS[state.responsible]}督办，新期限 ${formatLocal(new Date(deadline[phase]!.at))}`,
+      );
+      await notify(
+        `escalated:${state.escalationLevel}:${phase}`,
+        { role: state.responsible },
+        '居民反映逾期升级，请督办',
+        `${BODY_LABELS[from]}逾期未${action}，现升级至你们督办，请于 ${formatLocal(new Date(deadline[phase]!.at))} 前${action}。`,
+      );
+      await notify(
+        `escalated:${state.escalationLevel}:${phase}:from`,
+        { role: from },
+        '居民反映已逾期升级',
+        `该事项逾期未${action}，已升级至${BODY_LABELS[state.responsible]}督办。`,
+      );
+      return;
+    }
+    const topKey = `${phase}:${deadlineVersion}`;
+    if (!overdueAtTop.has(topKey)) {
+      overdueAtTop.add(topKey);
+      await record('overdue', `逾期未${action}，已在最高督办层级（${BODY_LABELS[state.responsible]}）`);
+      await notify(`overdue:${topKey}`, { role: state.responsible }, '居民反映严重逾期', `该事项仍未${action}，请立即处理。`);
+    }
+    await condition(changed);
+  };
+
+  const awaitFeedback = async () => {
+    const until = now() + settings.feedbackWindowHours * HOUR_MS;
+    if (await condition(() => state.status !== 'resolved', until - now())) return;
+    state.status = 'closed';
+    await record('closed', '居民未在评价期限内评价，事项自动关闭');
+  };
+
+  // Read through a function: handlers change the status while the loop awaits.
+  const status = () => state.status;
+  while (status() !== 'closed') {
+    if (status() === 'resolved') await awaitFeedback();
+    else await watchDeadline();
+  }
+  await condition(allHandlersFinished);
+  return state;
+}
