@@ -4,12 +4,19 @@ import { z } from 'zod';
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI').default('mongodb://127.0.0.1:27017/gongzhi'),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI')
+    .default('mongodb://127.0.0.1:27017/gongzhi'),
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('gongzhi'),
   JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-  TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(12 * 3600),
+  TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(12 * 3600),
   NOTIFY_WEBHOOK_URL: z.url().optional(),
   NOTIFY_LOG: z
     .enum(['true', 'false'])
@@ -42,13 +49,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new Error('配置错误 / invalid configuration:\n  JWT_SECRET: required in production');
   }
   if (!isTimeZone(e.DEFAULT_TIME_ZONE)) {
-    throw new Error(`配置错误 / invalid configuration:\n  DEFAULT_TIME_ZONE: unknown time zone '${e.DEFAULT_TIME_ZONE}'`);
+    throw new Error(
+      `配置错误 / invalid configuration:\n  DEFAULT_TIME_ZONE: unknown time zone '${e.DEFAULT_TIME_ZONE}'`,
+    );
   }
   return {
     env: e.NODE_ENV,
     port: e.PORT,
     mongodbUri: e.MONGODB_URI,
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+    },
     jwtSecret: e.JWT_SECRET ?? DEV_SECRET,
     tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
     notify: { webhookUrl: e.NOTIFY_WEBHOOK_URL, log: e.NOTIFY_LOG ?? e.NODE_ENV === 'development' },

@@ -3,7 +3,12 @@ import mongoose from 'mongoose';
 import { loadConfig, type Config } from './config';
 import { createTemporalHandle } from './client';
 import { createActivities } from './activities';
-import { createNotifier, logChannel, webhookChannel, type NotificationChannel } from './activities/notifications';
+import {
+  createNotifier,
+  logChannel,
+  webhookChannel,
+  type NotificationChannel,
+} from './activities/notifications';
 import { startPendingVoiceWorkflows } from './api/voices';
 
 export function notificationChannels(config: Config): NotificationChannel[] {
@@ -17,7 +22,9 @@ async function main() {
   const config = loadConfig();
   await mongoose.connect(config.mongodbUri, { serverSelectionTimeoutMS: 10_000 });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const activities = createActivities({ notifier: createNotifier({ channels: notificationChannels(config) }) });
+  const activities = createActivities({
+    notifier: createNotifier({ channels: notificationChannels(config) }),
+  });
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,

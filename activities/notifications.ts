@@ -72,7 +72,11 @@ export function webhookChannel(url: string, fetchImpl: typeof fetch = fetch): No
       const res = await fetchImpl(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'idempotency-key': n.key },
-        body: JSON.stringify({ msgtype: 'text', text: { content: `${n.title}\n${n.body}` }, notification: n }),
+        body: JSON.stringify({
+          msgtype: 'text',
+          text: { content: `${n.title}\n${n.body}` },
+          notification: n,
+        }),
         signal: AbortSignal.timeout(10_000),
       });
       if (!res.ok) throw new Error(`webhook answered HTTP ${res.status}`);

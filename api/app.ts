@@ -23,14 +23,13 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.get('/healthz', async (_req, res) => {
     const db = mongoose.connection.readyState === 1;
-    let temporal = false;
-    try {
-      const client = await deps.temporal.client();
-      await client.workflowService.getSystemInfo({});
-      temporal = true;
-    } catch {
-      temporal = false;
-    }
+    const temporal = await deps.temporal
+      .client()
+      .then((client) => client.workflowService.getSystemInfo({}))
+      .then(
+        () => true,
+        () => false,
+      );
     res.status(db && temporal ? 200 : 503).json({ ok: db && temporal, db, temporal });
   });
 

@@ -21,7 +21,8 @@ export function toDomainError(err: unknown): DomainError | undefined {
       return new DomainError(type, err.cause.message);
     }
   }
-  if (err instanceof WorkflowNotFoundError) return new DomainError('conflict', '该事项的处理流程已结束或尚未启动');
+  if (err instanceof WorkflowNotFoundError)
+    return new DomainError('conflict', '该事项的处理流程已结束或尚未启动');
   return undefined;
 }
 
@@ -34,7 +35,9 @@ export function errorHandler(log: (err: unknown) => void = (e) => console.error(
   return (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const domain = toDomainError(err);
     if (domain) {
-      res.status(STATUS[domain.code]).json({ error: { code: domain.code, message: domain.message, details: domain.details } });
+      res
+        .status(STATUS[domain.code])
+        .json({ error: { code: domain.code, message: domain.message, details: domain.details } });
       return;
     }
     const e = err as { type?: string; status?: number };

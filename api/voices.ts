@@ -119,9 +119,21 @@ export async function submitVoice(
   }
   const category = input.category ?? classifyVoice(input.text);
   const submittedBy = input.onBehalfOf?.userId ?? actor.id;
-  const contact = input.onBehalfOf ? { name: input.onBehalfOf.name, phone: input.onBehalfOf.phone } : input.contact;
+  const contact = input.onBehalfOf
+    ? { name: input.onBehalfOf.name, phone: input.onBehalfOf.phone }
+    : input.contact;
   const requestHash = createHash('sha256')
-    .update(JSON.stringify([input.kind, input.channel, input.category, input.buildingId, input.text, contact, input.anonymous]))
+    .update(
+      JSON.stringify([
+        input.kind,
+        input.channel,
+        input.category,
+        input.buildingId,
+        input.text,
+        contact,
+        input.anonymous,
+      ]),
+    )
     .digest('hex');
   const idempotencyKey = input.idempotencyKey ?? randomUUID();
 
@@ -151,7 +163,9 @@ export async function submitVoice(
         eventId: 'intake',
         type: 'received',
         at: new Date(),
-        message: onBehalf ? `经${CHANNEL_LABELS[input.channel]}由${actor.name}代为录入` : `经${CHANNEL_LABELS[input.channel]}提交`,
+        message: onBehalf
+          ? `经${CHANNEL_LABELS[input.channel]}由${actor.name}代为录入`
+          : `经${CHANNEL_LABELS[input.channel]}提交`,
         actor: { userId: actor.id, name: actor.name },
       },
     ],
@@ -190,7 +204,10 @@ export async function submitVoice(
 }
 
 /** Starts workflows for voices accepted while Temporal was unreachable. Run by the worker. */
-export async function startPendingVoiceWorkflows(temporal: TemporalHandle, olderThanMs = 5_000): Promise<number> {
+export async function startPendingVoiceWorkflows(
+  temporal: TemporalHandle,
+  olderThanMs = 5_000,
+): Promise<number> {
   const pending = await Voice.find({
     status: 'received',
     workflowStartedAt: { $exists: false },
@@ -223,7 +240,12 @@ export interface VoiceFilters {
   pageSize: number;
 }
 
-export async function listVoices(compoundId: string, viewer: { id: string; roles: Role[] }, f: VoiceFilters, now = new Date()) {
+export async function listVoices(
+  compoundId: string,
+  viewer: { id: string; roles: Role[] },
+  f: VoiceFilters,
+  now = new Date(),
+) {
   const all = rolesGrant(viewer.roles, 'voice:readAll');
   const query: Record<string, unknown> = { compoundId };
   if (!all) query.submittedBy = viewer.id;
@@ -264,7 +286,11 @@ async function findVoice(compoundId: string, voiceId: string): Promise<VoiceReco
   return v;
 }
 
-export async function liveVoiceState(temporal: TemporalHandle, compoundId: string, voiceId: string): Promise<VoiceState> {
+export async function liveVoiceState(
+  temporal: TemporalHandle,
+  compoundId: string,
+  voiceId: string,
+): Promise<VoiceState> {
   await findVoice(compoundId, voiceId);
   const client = await temporal.client();
   return client.workflow.getHandle(voiceWorkflowId(voiceId)).query(voiceStatusQuery);
@@ -286,11 +312,20 @@ export async function actOnVoice(
   action: VoiceAction,
 ): Promise<VoiceState> {
   const v = await findVoice(compoundId, voiceId);
-  if ((action.type === 'accept' || action.type === 'progress' || action.type === 'resolve') &&
-    !mayHandleVoice(actor.roles, v.assignee as ResponsibleBody, v.escalationLevel ?? 0)) {
-    throw new DomainError('forbidden', `此事项由${BODY_LABELS[(v.responsible ?? v.assignee) as ResponsibleBody]}负责，您无权处理`);
+  if (
+    (action.type === 'accept' || action.type === 'progress' || action.type === 'resolve') &&
+    !mayHandleVoice(actor.roles, v.assignee as ResponsibleBody, v.escalationLevel ?? 0)
+  ) {
+    throw new DomainError(
+      'forbidden',
+      `此事项由${BODY_LABELS[(v.responsible ?? v.assignee) as ResponsibleBody]}负责，您无权处理`,
+    );
   }
-  if (action.type === 'feedback' && v.submittedBy !== actor.userId && !actor.roles.some((r) => r === 'staff' || r === 'admin')) {
+  if (
+    action.type === 'feedback' &&
+    v.submittedBy !== actor.userId &&
+    !actor.roles.some((r) => r === 'staff' || r === 'admin')
+  ) {
     throw new DomainError('forbidden', '只有反映人本人（或社区工作人员）可以评价');
   }
   if (!v.workflowStartedAt && v.status === 'received') {
@@ -352,7 +387,10 @@ export function voiceView(v: VoiceRecord, full: boolean) {
 const SATISFACTION_LABELS = { satisfied: '满意', unsatisfied: '不满意' } as const;
 
 /** 回音壁: handled voices, public to the compound — no contact data, no names of anonymous residents. */
-export async function echoWall(compoundId: string, f: { kind?: VoiceKind; category?: Category; page: number; pageSize: number }) {
+export async function echoWall(
+  compoundId: string,
+  f: { kind?: VoiceKind; category?: Category; page: number; pageSize: number },
+) {
   const compound = await loadCompound(compoundId);
   const query: Record<string, unknown> = { compoundId, status: { $in: ['resolved', 'closed', 'published'] } };
   if (f.kind) query.kind = f.kind;
@@ -381,14 +419,21 @@ export async function echoWall(compoundId: string, f: { kind?: VoiceKind; catego
       raised: maskPersonalData(v.text),
       raisedBy: v.anonymous || !v.residentName ? '匿名居民' : maskName(v.residentName),
       raisedAt: v.createdAt,
-      handledBy: v.kind === 'praise' ? undefined : BODY_LABELS[(v.handledBy ?? v.responsible ?? v.assignee) as ResponsibleBody],
+      handledBy:
+        v.kind === 'praise'
+          ? undefined
+          : BODY_LABELS[(v.handledBy ?? v.responsible ?? v.assignee) as ResponsibleBody],
       praised: v.kind === 'praise' ? BODY_LABELS[v.assignee as ResponsibleBody] : undefined,
       result: v.result ? maskPersonalData(v.result) : undefined,
       resolvedAt: v.resolvedAt,
       status: v.status,
       statusLabel: VOICE_STATUS_LABELS[v.status as VoiceStatus],
       satisfaction: v.satisfaction,
-      satisfactionLabel: v.satisfaction ? SATISFACTION_LABELS[v.satisfaction] : v.status === 'resolved' ? '待评价' : undefined,
+      satisfactionLabel: v.satisfaction
+        ? SATISFACTION_LABELS[v.satisfaction]
+        : v.status === 'resolved'
+          ? '待评价'
+          : undefined,
     })),
   };
 }

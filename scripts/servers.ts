@@ -13,7 +13,9 @@ export const TOOLS_BIN = join(ROOT, '.tools', 'bin');
 export function toolPath(name: 'temporal' | 'ferretdb' | 'temporal-test-server'): string {
   const p = join(TOOLS_BIN, name);
   if (!existsSync(p)) {
-    throw new Error(`${name} is not provisioned at ${p}. Run: npm run provision (builds it from the package registries).`);
+    throw new Error(
+      `${name} is not provisioned at ${p}. Run: npm run provision (builds it from the package registries).`,
+    );
   }
   return p;
 }
@@ -30,10 +32,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function waitForPort(port: number, what: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+export async function waitForPort(
+  port: number,
+  what: string,
+  child: ChildProcess,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} before listening`);
+    if (child.exitCode !== null)
+      throw new Error(`${what} exited with code ${child.exitCode} before listening`);
     const ok = await new Promise<boolean>((res) => {
       const s = connect(port, '127.0.0.1');
       s.once('connect', () => {
@@ -43,7 +51,8 @@ export async function waitForPort(port: number, what: string, child: ChildProces
       s.once('error', () => res(false));
     });
     if (ok) return;
-    if (Date.now() > deadline) throw new Error(`${what} did not listen on port ${port} within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`${what} did not listen on port ${port} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -64,7 +73,11 @@ function stopper(child: ChildProcess) {
     });
 }
 
-export async function startFerretDb(opts: { dataDir: string; port?: number; quiet?: boolean }): Promise<Running> {
+export async function startFerretDb(opts: {
+  dataDir: string;
+  port?: number;
+  quiet?: boolean;
+}): Promise<Running> {
   mkdirSync(opts.dataDir, { recursive: true });
   const port = opts.port ?? (await freePort());
   const child = spawn(
@@ -95,7 +108,9 @@ export async function startTemporalDev(opts: {
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
   else args.push('--headless');
-  const child = spawn(toolPath('temporal'), args, { stdio: opts.quiet ? 'ignore' : ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(toolPath('temporal'), args, {
+    stdio: opts.quiet ? 'ignore' : ['ignore', 'inherit', 'inherit'],
+  });
   await waitForPort(port, 'Temporal dev server', child);
   return { child, port, uiPort: opts.uiPort, stop: stopper(child) };
 }

@@ -43,7 +43,12 @@ export interface VoiceState {
   overdue: boolean;
   reopened: boolean;
   satisfaction?: Satisfaction;
-  escalations: { at: string; from: ResponsibleBody; to: ResponsibleBody; missed: 'acknowledge' | 'resolve' }[];
+  escalations: {
+    at: string;
+    from: ResponsibleBody;
+    to: ResponsibleBody;
+    missed: 'acknowledge' | 'resolve';
+  }[];
 }
 
 export interface NoteInput {

@@ -97,7 +97,12 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
       },
     });
 
-  const notify = async (key: string, to: { role?: ResponsibleBody; userId?: string }, title: string, body: string) => {
+  const notify = async (
+    key: string,
+    to: { role?: ResponsibleBody; userId?: string },
+    title: string,
+    body: string,
+  ) => {
     try {
       await sendNotification({ key: `${voiceId}:${key}`, compoundId, to, title, body, voiceId });
     } catch {
@@ -233,7 +238,8 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
         requireStatus(['resolved'], '评价');
         const isSubmitter = input.submitterUserId !== undefined && actor.userId === input.submitterUserId;
         const isStaff = actor.roles.includes('staff') || actor.roles.includes('admin');
-        if (!isSubmitter && !isStaff) refuse('forbidden', '只有反映人本人（或代为录入的社区工作人员）可以评价');
+        if (!isSubmitter && !isStaff)
+          refuse('forbidden', '只有反映人本人（或代为录入的社区工作人员）可以评价');
       },
     },
   );
@@ -284,7 +290,10 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
   setDeadline('resolve', Math.max(submitted + kindDeadlines.resolveHours * HOUR_MS, now()));
   deadline.acknowledge!.setAt = submitted;
   deadline.resolve!.setAt = submitted;
-  await record('assigned', `已分派给${BODY_LABELS[state.assignee]}，请于 ${formatLocal(new Date(deadline.acknowledge!.at))} 前接单`);
+  await record(
+    'assigned',
+    `已分派给${BODY_LABELS[state.assignee]}，请于 ${formatLocal(new Date(deadline.acknowledge!.at))} 前接单`,
+  );
   await notify(
     'assigned',
     { role: state.assignee },
@@ -305,7 +314,11 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
     const changed = () => state.status !== status || deadlineVersion !== version;
     const action = phase === 'acknowledge' ? '接单' : '办结';
 
-    const remindAt = reminderTime(new Date(d.setAt), new Date(d.at), settings.reminderLeadHours[phase]).getTime();
+    const remindAt = reminderTime(
+      new Date(d.setAt),
+      new Date(d.at),
+      settings.reminderLeadHours[phase],
+    ).getTime();
     const reminderKey = `${phase}:${d.at}`;
     if (!reminded.has(reminderKey) && now() < remindAt) {
       if (await condition(changed, remindAt - now())) return;
@@ -316,7 +329,10 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
         `提醒：居民反映即将到期未${action}`,
         `请于 ${formatLocal(new Date(d.at))} 前${action}。`,
       );
-      await record('reminderSent', `已提醒${BODY_LABELS[state.responsible]}于 ${formatLocal(new Date(d.at))} 前${action}`);
+      await record(
+        'reminderSent',
+        `已提醒${BODY_LABELS[state.responsible]}于 ${formatLocal(new Date(d.at))} 前${action}`,
+      );
     }
     if (now() < d.at) {
       if (await condition(changed, d.at - now())) return;
@@ -353,7 +369,12 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
     if (!overdueAtTop.has(topKey)) {
       overdueAtTop.add(topKey);
       await record('overdue', `逾期未${action}，已在最高督办层级（${BODY_LABELS[state.responsible]}）`);
-      await notify(`overdue:${topKey}`, { role: state.responsible }, '居民反映严重逾期', `该事项仍未${action}，请立即处理。`);
+      await notify(
+        `overdue:${topKey}`,
+        { role: state.responsible },
+        '居民反映严重逾期',
+        `该事项仍未${action}，请立即处理。`,
+      );
     }
     await condition(changed);
   };

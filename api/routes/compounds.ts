@@ -1,17 +1,28 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { CATEGORIES, CATEGORY_LABELS, CHANNELS, CHANNEL_LABELS, VOICE_KINDS, VOICE_KIND_LABELS, VOICE_STATUS_LABELS, BODY_LABELS } from '../../domain/voices';
+import {
+  CATEGORIES,
+  CATEGORY_LABELS,
+  CHANNELS,
+  CHANNEL_LABELS,
+  VOICE_KINDS,
+  VOICE_KIND_LABELS,
+  VOICE_STATUS_LABELS,
+  BODY_LABELS,
+} from '../../domain/voices';
 import { ROLE_LABELS } from '../../domain/roles';
 import { Compound, Community } from '../../models/compound';
 import { authorize } from '../auth';
 import { input, param, validate } from '../validate';
 import { loadCompound, voiceSettingsOf } from '../voices';
 
-const hours = z.number().positive('必须大于 0').max(24 * 365);
-const kindDeadlines = z.strictObject({ acknowledgeHours: hours, resolveHours: hours }).refine(
-  (d) => d.acknowledgeHours <= d.resolveHours,
-  '接单期限不能晚于办结期限',
-);
+const hours = z
+  .number()
+  .positive('必须大于 0')
+  .max(24 * 365);
+const kindDeadlines = z
+  .strictObject({ acknowledgeHours: hours, resolveHours: hours })
+  .refine((d) => d.acknowledgeHours <= d.resolveHours, '接单期限不能晚于办结期限');
 const settingsBody = z.strictObject({
   echoWallPublic: z.boolean().optional(),
   voices: z

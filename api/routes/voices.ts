@@ -20,7 +20,10 @@ import type { Actor } from '../../workflows/contract';
 
 const BODIES = ['selfManagementCommittee', 'ownersCommittee', 'partyBranch', 'staff'] as const;
 const phone = z.string().regex(/^[0-9+\-\s]{5,20}$/, '不是有效的电话号码');
-const idParams = z.object({ compoundId: z.string().min(1), voiceId: z.string().regex(/^[0-9a-f]{24}$/, '不是有效的反映编号') });
+const idParams = z.object({
+  compoundId: z.string().min(1),
+  voiceId: z.string().regex(/^[0-9a-f]{24}$/, '不是有效的反映编号'),
+});
 const compoundParams = z.object({ compoundId: z.string().min(1) });
 
 const submitBody = z.strictObject({
@@ -29,7 +32,9 @@ const submitBody = z.strictObject({
   category: z.enum(CATEGORIES).optional(),
   buildingId: z.string().min(1).optional(),
   text: z.string().trim().min(2, '内容至少 2 个字').max(2000, '内容最多 2000 字'),
-  contact: z.strictObject({ name: z.string().trim().min(1).max(50).optional(), phone: phone.optional() }).optional(),
+  contact: z
+    .strictObject({ name: z.string().trim().min(1).max(50).optional(), phone: phone.optional() })
+    .optional(),
   anonymous: z.boolean().default(false),
   idempotencyKey: z.string().min(8).max(100).optional(),
   onBehalfOf: z
@@ -95,27 +100,51 @@ export function voiceRoutes(deps: AppDeps): Router {
         { id: req.user!.id, name: req.user!.name, roles: req.roles! },
         { ...body, idempotencyKey: key },
       );
-      res
-        .status(created ? (workflowStarted ? 201 : 202) : 200)
-        .json({
-          voice: { id: voice._id, status: voice.status, category: voice.category, assignee: voice.assignee },
-          message: workflowStarted ? '已受理，已分派处理' : '已受理，处理流程稍后自动启动',
-        });
+      res.status(created ? (workflowStarted ? 201 : 202) : 200).json({
+        voice: { id: voice._id, status: voice.status, category: voice.category, assignee: voice.assignee },
+        message: workflowStarted ? '已受理，已分派处理' : '已受理，处理流程稍后自动启动',
+      });
     },
   );
 
-  r.get('/compounds/:compoundId/voices', authorize('voice:readOwn'), validate({ params: compoundParams, query: listQuery }), async (req, res) => {
-    await loadCompound(param(req, 'compoundId'));
-    res.json(await listVoices(param(req, 'compoundId'), { id: req.user!.id, roles: req.roles! }, input<VoiceFilters>(req, 'query')));
-  });
+  r.get(
+    '/compounds/:compoundId/voices',
+    authorize('voice:readOwn'),
+    validate({ params: compoundParams, query: listQuery }),
+    async (req, res) => {
+      await loadCompound(param(req, 'compoundId'));
+      res.json(
+        await listVoices(
+          param(req, 'compoundId'),
+          { id: req.user!.id, roles: req.roles! },
+          input<VoiceFilters>(req, 'query'),
+        ),
+      );
+    },
+  );
 
-  r.get('/compounds/:compoundId/voices/:voiceId', authorize('voice:readOwn'), validate({ params: idParams }), async (req, res) => {
-    res.json(await getVoice(param(req, 'compoundId'), param(req, 'voiceId'), { id: req.user!.id, roles: req.roles! }));
-  });
+  r.get(
+    '/compounds/:compoundId/voices/:voiceId',
+    authorize('voice:readOwn'),
+    validate({ params: idParams }),
+    async (req, res) => {
+      res.json(
+        await getVoice(param(req, 'compoundId'), param(req, 'voiceId'), {
+          id: req.user!.id,
+          roles: req.roles!,
+        }),
+      );
+    },
+  );
 
-  r.get('/compounds/:compoundId/voices/:voiceId/live', authorize('voice:readAll'), validate({ params: idParams }), async (req, res) => {
-    res.json(await liveVoiceState(deps.temporal, param(req, 'compoundId'), param(req, 'voiceId')));
-  });
+  r.get(
+    '/compounds/:compoundId/voices/:voiceId/live',
+    authorize('voice:readAll'),
+    validate({ params: idParams }),
+    async (req, res) => {
+      res.json(await liveVoiceState(deps.temporal, param(req, 'compoundId'), param(req, 'voiceId')));
+    },
+  );
 
   const actions: [keyof typeof actionBodies, Parameters<typeof authorize>[0], VoiceAction['type']][] = [
     ['accept', 'voice:handle', 'accept'],
@@ -131,21 +160,31 @@ export function voiceRoutes(deps: AppDeps): Router {
       validate({ params: idParams, body: actionBodies[path] }),
       async (req, res) => {
         const body = input<Record<string, unknown>>(req, 'body');
-        const state = await actOnVoice(deps.temporal, param(req, 'compoundId'), param(req, 'voiceId'), actorOf(req), {
-          type,
-          ...body,
-        } as VoiceAction);
+        const state = await actOnVoice(
+          deps.temporal,
+          param(req, 'compoundId'),
+          param(req, 'voiceId'),
+          actorOf(req),
+          {
+            type,
+            ...body,
+          } as VoiceAction,
+        );
         res.json(state);
       },
     );
   }
 
   // The echo wall is public when the compound allows it; otherwise for its members.
-  r.get('/compounds/:compoundId/echo-wall', validate({ params: compoundParams, query: echoQuery }), async (req, res) => {
-    const compound = await loadCompound(param(req, 'compoundId'));
-    if (!compound.echoWallPublic) checkPermission(req, 'echoWall:read');
-    res.json(await echoWall(compound._id, input(req, 'query')));
-  });
+  r.get(
+    '/compounds/:compoundId/echo-wall',
+    validate({ params: compoundParams, query: echoQuery }),
+    async (req, res) => {
+      const compound = await loadCompound(param(req, 'compoundId'));
+      if (!compound.echoWallPublic) checkPermission(req, 'echoWall:read');
+      res.json(await echoWall(compound._id, input(req, 'query')));
+    },
+  );
 
   return r;
 }

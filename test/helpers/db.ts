@@ -4,7 +4,10 @@ import mongoose from 'mongoose';
 /** A database of its own for one test file, on the suite's real MongoDB-wire server. */
 export async function connectTestDb(): Promise<{ name: string; uri: string; drop(): Promise<void> }> {
   const base = process.env.MONGODB_URI;
-  if (!base) throw new Error('MONGODB_URI is not set: run the tests through jest (its global setup starts the database)');
+  if (!base)
+    throw new Error(
+      'MONGODB_URI is not set: run the tests through jest (its global setup starts the database)',
+    );
   const name = `t_${randomBytes(5).toString('hex')}`;
   const url = new URL(base);
   url.pathname = `/${name}`;

@@ -1,6 +1,12 @@
 import { Types } from 'mongoose';
 import { hashPassword } from '../../api/auth';
-import { DEFAULT_VOICE_SETTINGS, defaultAssignee, classifyVoice, type VoiceKind, type VoiceSettings } from '../../domain/voices';
+import {
+  DEFAULT_VOICE_SETTINGS,
+  defaultAssignee,
+  classifyVoice,
+  type VoiceKind,
+  type VoiceSettings,
+} from '../../domain/voices';
 import type { Role } from '../../domain/roles';
 import { Community, Compound } from '../../models/compound';
 import { User } from '../../models/user';
@@ -10,7 +16,9 @@ import type { VoiceRecord } from '../../api/voices';
 let passwordHash: string | undefined;
 
 /** A compound of its own per test, with its buildings and default settings unless given. */
-export async function makeCompound(overrides: { id?: string; voices?: VoiceSettings; echoWallPublic?: boolean } = {}) {
+export async function makeCompound(
+  overrides: { id?: string; voices?: VoiceSettings; echoWallPublic?: boolean } = {},
+) {
   const id = overrides.id ?? `c${new Types.ObjectId().toHexString().slice(-8)}`;
   await Community.updateOne({ _id: 'furong' }, { $setOnInsert: { name: '芙蓉社区' } }, { upsert: true });
   await Compound.create({

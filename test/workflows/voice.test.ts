@@ -37,7 +37,9 @@ const taskQueue = uniqueTaskQueue('voice');
 beforeAll(async () => {
   db = await connectTestDb();
   env = await createTimeSkippingEnv();
-  const notifier = createNotifier({ channels: [{ name: 'capture', deliver: async (n) => void sent.push(n) }] });
+  const notifier = createNotifier({
+    channels: [{ name: 'capture', deliver: async (n) => void sent.push(n) }],
+  });
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
@@ -61,7 +63,13 @@ async function startVoice(text: string, kind: 'complaint' | 'praise' | 'suggesti
   const handle = await env.client.workflow.start('residentVoice', {
     workflowId: voiceWorkflowId(v._id),
     taskQueue,
-    args: [{ ...workflowInputOf(v, DEFAULT_VOICE_SETTINGS), submittedAt: now.toISOString(), submitterUserId: 'resident-1' }],
+    args: [
+      {
+        ...workflowInputOf(v, DEFAULT_VOICE_SETTINGS),
+        submittedAt: now.toISOString(),
+        submitterUserId: 'resident-1',
+      },
+    ],
   });
   // Let the workflow set its timers before the test moves the clock.
   for (let i = 0; i < 100 && (await handle.query(voiceStatusQuery)).status === 'received'; i++) {
@@ -99,7 +107,10 @@ describe('a resident complaint', () => {
       'ownersCommittee',
       'partyBranch',
     ]);
-    expect(mine.filter((n) => n.title.includes('督办')).map((n) => n.to.role)).toEqual(['ownersCommittee', 'partyBranch']);
+    expect(mine.filter((n) => n.title.includes('督办')).map((n) => n.to.role)).toEqual([
+      'ownersCommittee',
+      'partyBranch',
+    ]);
   });
 
   it('when it is accepted and resolved in time, it never escalates and closes once the resident is satisfied', async () => {
@@ -108,7 +119,9 @@ describe('a resident complaint', () => {
     await handle.executeUpdate(acceptVoiceUpdate, { args: [{ actor: smc, note: '今天下午处理' }] });
     await env.sleep('2 days');
     await handle.executeUpdate(resolveVoiceUpdate, { args: [{ actor: smc, result: '已清运垃圾' }] });
-    const after = await handle.executeUpdate(giveFeedbackUpdate, { args: [{ actor: resident, satisfied: true }] });
+    const after = await handle.executeUpdate(giveFeedbackUpdate, {
+      args: [{ actor: resident, satisfied: true }],
+    });
     expect(after.status).toBe('closed');
     await handle.result();
 
@@ -135,8 +148,12 @@ describe('a resident complaint', () => {
     const now = Number(await env.currentTimeMs());
     expect(Date.parse(reopened.resolveBy!)).toBeGreaterThanOrEqual(now + 7 * 24 * 3600_000 - 60_000);
 
-    await handle.executeUpdate(resolveVoiceUpdate, { args: [{ actor: smc, result: '增加清运频次为每日两次' }] });
-    const closed = await handle.executeUpdate(giveFeedbackUpdate, { args: [{ actor: resident, satisfied: false }] });
+    await handle.executeUpdate(resolveVoiceUpdate, {
+      args: [{ actor: smc, result: '增加清运频次为每日两次' }],
+    });
+    const closed = await handle.executeUpdate(giveFeedbackUpdate, {
+      args: [{ actor: resident, satisfied: false }],
+    });
     expect(closed.status).toBe('closed');
     expect(closed.satisfaction).toBe('unsatisfied');
     await handle.result();
@@ -173,7 +190,12 @@ describe('a resident complaint', () => {
     const later = new Date(now + 5 * 24 * 3600_000).toISOString();
     const attempts = [
       { actor: staff, deadline: 'acknowledge' as const, until: later, reason: '  ' },
-      { actor: staff, deadline: 'acknowledge' as const, until: new Date(now - 1000).toISOString(), reason: '理由' },
+      {
+        actor: staff,
+        deadline: 'acknowledge' as const,
+        until: new Date(now - 1000).toISOString(),
+        reason: '理由',
+      },
       { actor: smc, deadline: 'acknowledge' as const, until: later, reason: '理由' },
     ];
     for (const args of attempts) {
@@ -187,7 +209,9 @@ describe('a resident complaint', () => {
   it('refuses action by a body not responsible for it, and a resolution before acceptance phase rules', async () => {
     const { handle } = await startVoice('垃圾清运不及时');
     const oc: Actor = { userId: 'u-oc', name: '业委会刘主任', roles: ['ownersCommittee'] };
-    const err = await handle.executeUpdate(acceptVoiceUpdate, { args: [{ actor: oc, note: '' }] }).catch((e: unknown) => e);
+    const err = await handle
+      .executeUpdate(acceptVoiceUpdate, { args: [{ actor: oc, note: '' }] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
     expect(((err as WorkflowUpdateFailedError).cause as { type?: string }).type).toBe('forbidden');
     // Feedback before resolution is the wrong phase.
