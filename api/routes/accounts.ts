@@ -74,7 +74,7 @@ export function accountRoutes(deps: AppDeps): Router {
           to: n.to,
           voiceId: n.voiceId,
           createdAt: n.createdAt,
-          read: n.readBy.includes(req.user!.id),
+          read: (n.readBy ?? []).includes(req.user!.id),
         })),
       });
     },
