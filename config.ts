@@ -23,6 +23,7 @@ const envSchema = z.object({
     .optional()
     .transform((v) => (v === undefined ? undefined : v === 'true')),
   DEFAULT_TIME_ZONE: z.string().default('Asia/Shanghai'),
+  LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
 });
 
 export type Config = {
@@ -34,6 +35,7 @@ export type Config = {
   tokenTtlSeconds: number;
   notify: { webhookUrl?: string; log: boolean };
   defaultTimeZone: string;
+  logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 };
 
 const DEV_SECRET = 'gongzhi-development-secret-not-for-production';
@@ -66,6 +68,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
     notify: { webhookUrl: e.NOTIFY_WEBHOOK_URL, log: e.NOTIFY_LOG ?? e.NODE_ENV === 'development' },
     defaultTimeZone: e.DEFAULT_TIME_ZONE,
+    logLevel: e.LOG_LEVEL,
   };
 }
 

@@ -1,4 +1,4 @@
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import mongoose from 'mongoose';
 import { loadConfig, type Config } from './config';
 import { createTemporalHandle } from './client';
@@ -20,6 +20,7 @@ export function notificationChannels(config: Config): NotificationChannel[] {
 
 async function main() {
   const config = loadConfig();
+  Runtime.install({ logger: new DefaultLogger(config.logLevel) });
   await mongoose.connect(config.mongodbUri, { serverSelectionTimeoutMS: 10_000 });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const activities = createActivities({

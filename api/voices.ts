@@ -156,8 +156,8 @@ export async function submitVoice(
     idempotencyKey,
     requestHash,
     status: 'received' as const,
-    assignee: defaultAssignee(category),
-    responsible: defaultAssignee(category),
+    assignee: defaultAssignee(category, input.kind),
+    responsible: defaultAssignee(category, input.kind),
     timeline: [
       {
         eventId: 'intake',

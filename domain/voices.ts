@@ -104,7 +104,9 @@ export function classifyVoice(text: string): Category {
 }
 
 /** Default assignment by category (DOMAIN.md: the self-management committee executes; the owners' committee holds funds). */
-export function defaultAssignee(category: Category): ResponsibleBody {
+export function defaultAssignee(category: Category, kind?: VoiceKind): ResponsibleBody {
+  // Praise of the self-management committee's service is theirs to receive, not a matter to supervise.
+  if (kind === 'praise' && category === 'serviceQuality') return 'selfManagementCommittee';
   switch (category) {
     case 'sanitation':
     case 'security':
@@ -120,13 +122,16 @@ export function defaultAssignee(category: Category): ResponsibleBody {
   }
 }
 
-/** The escalation ladder: assigned body → owners' committee → party branch (without repeats). */
+/** The escalation ladder: assigned body → owners' committee → party branch, only ever upwards. */
 export function escalationLadder(assignee: ResponsibleBody): ResponsibleBody[] {
-  const ladder: ResponsibleBody[] = [assignee];
-  for (const next of ['ownersCommittee', 'partyBranch'] as const) {
-    if (!ladder.includes(next)) ladder.push(next);
-  }
-  return ladder;
+  const rank: Record<ResponsibleBody, number> = {
+    staff: 0,
+    selfManagementCommittee: 0,
+    ownersCommittee: 1,
+    partyBranch: 2,
+  };
+  const above = (['ownersCommittee', 'partyBranch'] as const).filter((b) => rank[b] > rank[assignee]);
+  return [assignee, ...above];
 }
 
 /** The body responsible at an escalation level (the top of the ladder once past it). */
@@ -216,7 +221,8 @@ export function maskPersonalData(text: string): string {
 /** 王小明 → 王*明, 李四 → 李*; public pages never show a full name. */
 export function maskName(name: string): string {
   const chars = [...name.trim()];
-  if (chars.length <= 1) return chars.join('') || '居民';
+  if (chars.length === 0) return '居民';
+  if (chars.length === 1) return `${chars[0]}*`;
   if (chars.length === 2) return `${chars[0]}*`;
   return `${chars[0]}${'*'.repeat(chars.length - 2)}${chars[chars.length - 1]}`;
 }

@@ -184,7 +184,7 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
           `resolved:${seq}`,
           { userId: input.submitterUserId },
           '您反映的问题已办结',
-          `处理结果：${result.trim()}。请对处理结果进行评价。`,
+          `处理结果：${result.trim().replace(/[。.！!]+$/, '')}。请对处理结果进行评价。`,
         );
       }
       return state;

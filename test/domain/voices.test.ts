@@ -100,6 +100,11 @@ describe('classifyVoice', () => {
 });
 
 describe('defaultAssignee', () => {
+  test('when residents praise the self-management committee\u2019s service, the praise goes to that committee', () => {
+    expect(defaultAssignee('serviceQuality', 'praise')).toBe('selfManagementCommittee');
+    expect(defaultAssignee('serviceQuality', 'complaint')).toBe('ownersCommittee');
+  });
+
   const expected: Record<Category, ResponsibleBody> = {
     sanitation: 'selfManagementCommittee',
     security: 'selfManagementCommittee',
@@ -169,15 +174,9 @@ describe('escalationLadder', () => {
     );
   });
 
-  // BUG (reported): with the party branch itself assigned, the ladder "escalates" down to the owners'
-  // committee: escalationLadder('partyBranch') returns ['partyBranch', 'ownersCommittee'].
-  // Remove `.failing` once fixed.
-  test.failing(
-    'when the party branch itself is assigned, the ladder is just the party branch (no escalation downwards)',
-    () => {
-      expect(escalationLadder('partyBranch')).toEqual(['partyBranch']);
-    },
-  );
+  test('when the party branch itself is assigned, the ladder is just the party branch (no escalation downwards)', () => {
+    expect(escalationLadder('partyBranch')).toEqual(['partyBranch']);
+  });
 });
 
 describe('responsibleAt', () => {
@@ -444,8 +443,8 @@ describe('maskName', () => {
     expect(maskName(name)).toBe(masked);
   });
 
-  test('when the name is a single character, it is shown as it is', () => {
-    expect(maskName('王')).toBe('王');
+  test('when the name is a single character, only the surname shows, followed by a mask', () => {
+    expect(maskName('王')).toBe('王*');
   });
 
   test.each([

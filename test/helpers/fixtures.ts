@@ -68,8 +68,8 @@ export async function makeVoice(
     submittedBy: fields.submittedBy ?? 'resident-1',
     idempotencyKey: new Types.ObjectId().toHexString(),
     requestHash: 'x',
-    assignee: defaultAssignee(category),
-    responsible: defaultAssignee(category),
+    assignee: defaultAssignee(category, fields.kind),
+    responsible: defaultAssignee(category, fields.kind),
   });
   return doc.toObject() as VoiceRecord;
 }
