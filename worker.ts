@@ -23,7 +23,9 @@ async function main() {
   Runtime.install({ logger: new DefaultLogger(config.logLevel) });
   await mongoose.connect(config.mongodbUri, { serverSelectionTimeoutMS: 10_000 });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const temporal = createTemporalHandle(config.temporal);
   const activities = createActivities({
+    temporal: () => temporal.client(),
     notifier: createNotifier({ channels: notificationChannels(config) }),
   });
   const worker = await Worker.create({
@@ -35,7 +37,6 @@ async function main() {
   });
 
   // Voices accepted while Temporal was unreachable get their workflow here.
-  const temporal = createTemporalHandle(config.temporal);
   const sweep = setInterval(() => {
     startPendingVoiceWorkflows(temporal).catch((err: unknown) => console.warn('[worker] sweep failed:', err));
   }, 15_000);

@@ -1,16 +1,43 @@
+import { Context } from '@temporalio/activity';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { createVoiceActivities } from './voices';
+import { createMeetingActivities } from './meetings';
 import type { Notifier, NotificationInput } from './notifications';
 
 export interface ActivityDeps {
   notifier: Notifier;
+  /** A Temporal client, for starting workflows that must not be children of the one that asks. */
+  temporal?: () => Promise<Client>;
 }
 
 /** All activities, built from injected dependencies; the worker and the tests call this. */
-export function createActivities({ notifier }: ActivityDeps) {
+export function createActivities({ notifier, temporal }: ActivityDeps) {
   return {
     ...createVoiceActivities(),
+    ...createMeetingActivities(),
     async sendNotification(input: NotificationInput): Promise<void> {
       await notifier.send(input);
+    },
+    /**
+     * Starts a workflow by business id on this task queue; false if it already runs (or ran). Meetings
+     * and orders start this way rather than as children: they outlive the cycle or meeting that made them.
+     */
+    async startWorkflow(input: { type: string; workflowId: string; args: unknown[] }): Promise<boolean> {
+      if (!temporal)
+        throw new Error('startWorkflow needs a Temporal client in createActivities({ temporal })');
+      const client = await temporal();
+      try {
+        await client.workflow.start(input.type, {
+          workflowId: input.workflowId,
+          taskQueue: Context.current().info.taskQueue,
+          args: input.args,
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        });
+        return true;
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+        throw err;
+      }
     },
   };
 }

@@ -111,3 +111,63 @@ export function formatLocal(instant: Date, timeZone: string = DEFAULT_TIME_ZONE)
   const two = (n: number) => String(n).padStart(2, '0');
   return `${p.year}-${two(p.month)}-${two(p.day)} ${two(p.hour)}:${two(p.minute)}`;
 }
+
+/** Local [start, end) of the quarter containing `instant`. */
+export function quarterBounds(
+  instant: Date,
+  timeZone: string = DEFAULT_TIME_ZONE,
+): { start: Date; end: Date } {
+  const p = localParts(instant, timeZone);
+  const first = Math.floor((p.month - 1) / 3) * 3 + 1;
+  const next = first + 3 > 12 ? { y: p.year + 1, m: 1 } : { y: p.year, m: first + 3 };
+  return { start: zonedTime(timeZone, p.year, first, 1), end: zonedTime(timeZone, next.y, next.m, 1) };
+}
+
+/** Local [start, end) of the year containing `instant`. */
+export function yearBounds(instant: Date, timeZone: string = DEFAULT_TIME_ZONE): { start: Date; end: Date } {
+  const p = localParts(instant, timeZone);
+  return { start: zonedTime(timeZone, p.year, 1, 1), end: zonedTime(timeZone, p.year + 1, 1, 1) };
+}
+
+/** The local start of the month after the one containing `instant`. */
+export function nextMonthStart(instant: Date, timeZone: string = DEFAULT_TIME_ZONE): Date {
+  return monthBounds(instant, timeZone).end;
+}
+
+/** "2026-11-25": the local calendar date. */
+export function dateKey(instant: Date, timeZone: string = DEFAULT_TIME_ZONE): string {
+  const p = localParts(instant, timeZone);
+  return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+}
+
+/**
+ * Moves a local date back to the nearest working day: not a weekend, not in `holidays` ("yyyy-mm-dd"),
+ * unless listed in `workdays` (China's adjusted working weekends, 调休). Meetings due on a holiday are
+ * held before it, not after.
+ */
+export function previousWorkingDay(
+  instant: Date,
+  timeZone: string,
+  holidays: readonly string[] = [],
+  workdays: readonly string[] = [],
+): Date {
+  const start = localParts(instant, timeZone);
+  let t = instant;
+  for (let i = 0; i < 60; i++) {
+    const key = dateKey(t, timeZone);
+    const weekend = localParts(t, timeZone).weekday >= 6;
+    if (workdays.includes(key) || (!weekend && !holidays.includes(key))) return t;
+    // Step back one calendar day at the same wall-clock time (not -24 h: daylight saving).
+    const d = new Date(Date.UTC(start.year, start.month - 1, start.day - i - 1));
+    t = zonedTime(
+      timeZone,
+      d.getUTCFullYear(),
+      d.getUTCMonth() + 1,
+      d.getUTCDate(),
+      start.hour,
+      start.minute,
+      start.second,
+    );
+  }
+  return t;
+}

@@ -47,6 +47,8 @@ const voiceSchema = new Schema(
     resolvedAt: Date,
     satisfaction: { type: String, enum: ['satisfied', 'unsatisfied'] },
     workflowStartedAt: Date,
+    /** The monthly consultation that took this voice up (so each is discussed once). */
+    consultedIn: String,
     timeline: { type: [timelineEntrySchema], default: [] },
   },
   { timestamps: true },
@@ -56,5 +58,6 @@ voiceSchema.index({ compoundId: 1, createdAt: -1 });
 voiceSchema.index({ compoundId: 1, status: 1, createdAt: -1 });
 voiceSchema.index({ compoundId: 1, responsible: 1, status: 1 });
 voiceSchema.index({ status: 1, workflowStartedAt: 1 });
+voiceSchema.index({ compoundId: 1, consultedIn: 1, createdAt: 1 });
 export type VoiceDoc = InferSchemaType<typeof voiceSchema>;
 export const Voice = model('Voice', voiceSchema, 'voices');

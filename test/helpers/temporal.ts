@@ -10,7 +10,7 @@ export function quietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    Runtime.install({ logger: new DefaultLogger(process.env.TEST_LOG_LEVEL === 'WARN' ? 'WARN' : 'ERROR') });
   } catch {
     // already installed in this process
   }
@@ -30,7 +30,12 @@ export function uniqueTaskQueue(prefix: string): string {
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   return TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: toolPath('temporal-test-server') } },
+    server: {
+      executable: {
+        type: 'existing-path',
+        path: process.env.TEST_SERVER_PATH ?? toolPath('temporal-test-server'),
+      },
+    },
   });
 }
 

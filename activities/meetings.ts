@@ -1,0 +1,362 @@
+import { Compound } from '../models/compound';
+import { Evaluation } from '../models/evaluation';
+import { LedgerEntry } from '../models/ledger-entry';
+import { Meeting } from '../models/meeting';
+import { Rectification } from '../models/rectification';
+import { Referral } from '../models/referral';
+import { User } from '../models/user';
+import { Vote } from '../models/vote';
+import { Voice } from '../models/voice';
+import { CATEGORY_LABELS, type Category } from '../domain/voices';
+import {
+  COUNCIL_ROLES,
+  DEFAULT_MEETING_SETTINGS,
+  type MeetingSettings,
+  type MeetingType,
+} from '../domain/meetings';
+import { DEFAULT_TIME_ZONE, yearBounds, zonedTime } from '../domain/calendar';
+import type { BodyRecord, EvaluatedBody } from '../domain/evaluation';
+import type { VoteChoice } from '../domain/votes';
+import type { AgendaItem, MeetingState, RectificationState } from '../workflows/meeting-contract';
+
+export interface LedgerEntryInput {
+  entryId: string;
+  compoundId: string;
+  matterId: string;
+  matterType: 'meeting' | 'disposition' | 'rectification' | 'resolution' | 'motion' | 'evaluation' | 'voice';
+  event: string;
+  at: string;
+  actor?: { userId: string; name: string; body?: string };
+  summary: string;
+  content?: unknown;
+}
+
+const isDuplicate = (err: unknown) => (err as { code?: number }).code === 11000;
+
+export function createMeetingActivities() {
+  return {
+    async loadCompoundSettings(compoundId: string): Promise<{ timeZone: string; meetings: MeetingSettings }> {
+      const c = await Compound.findById(compoundId, { timeZone: 1, settings: 1 }).lean();
+      const meetings = (c?.settings as { meetings?: Partial<MeetingSettings> } | undefined)?.meetings;
+      return {
+        timeZone: c?.timeZone ?? DEFAULT_TIME_ZONE,
+        meetings: { ...DEFAULT_MEETING_SETTINGS, ...meetings },
+      };
+    },
+
+    /** Files one ledger entry; a retried filing finds it there and does nothing. */
+    async fileLedgerEntry(e: LedgerEntryInput): Promise<void> {
+      try {
+        await LedgerEntry.create({
+          _id: e.entryId,
+          compoundId: e.compoundId,
+          matterId: e.matterId,
+          matterType: e.matterType,
+          event: e.event,
+          at: new Date(e.at),
+          actor: e.actor,
+          summary: e.summary,
+          content: e.content,
+        });
+      } catch (err) {
+        if (!isDuplicate(err)) throw err;
+      }
+    },
+
+    async saveMeeting(s: MeetingState): Promise<void> {
+      await Meeting.updateOne(
+        { _id: s.meetingId },
+        {
+          $set: {
+            compoundId: s.compoundId,
+            type: s.type,
+            period: s.period,
+            status: s.status,
+            plannedAt: new Date(s.plannedAt),
+            holdBy: new Date(s.holdBy),
+            overdue: s.overdue,
+            escalationLevel: s.escalationLevel,
+            heldAt: s.held ? new Date(s.held.heldAt) : undefined,
+            heldOnTime: s.held?.onTime,
+            state: s,
+          },
+        },
+        { upsert: true },
+      );
+    },
+
+    /** What a meeting discusses, gathered when its window opens. */
+    async assembleAgenda(input: {
+      compoundId: string;
+      type: MeetingType;
+      meetingId: string;
+      asOf: string;
+    }): Promise<AgendaItem[]> {
+      const { compoundId, type, meetingId } = input;
+      const items: AgendaItem[] = [];
+      if (type === 'monthlyConsultation') {
+        // Every voice not yet taken up by a consultation, grouped by category (分类).
+        const voices = await Voice.find(
+          {
+            compoundId,
+            kind: { $ne: 'praise' },
+            consultedIn: { $exists: false },
+            createdAt: { $lt: new Date(input.asOf) },
+          },
+          { category: 1, text: 1, status: 1 },
+        ).lean();
+        const byCategory = new Map<string, typeof voices>();
+        for (const v of voices) byCategory.set(v.category, [...(byCategory.get(v.category) ?? []), v]);
+        for (const [category, vs] of [...byCategory.entries()].sort()) {
+          items.push({
+            id: `voices-${category}`,
+            title: `${CATEGORY_LABELS[category as Category]}类民情 ${vs.length} 件`,
+            source: 'voices',
+            category: category as Category,
+            voiceIds: vs.map((v) => v._id),
+            detail: vs
+              .slice(0, 10)
+              .map((v) => `· ${v.text}`)
+              .join('\n'),
+          });
+        }
+      }
+      if (type === 'periodicCoordination') {
+        const open = await Rectification.find(
+          { compoundId, status: { $in: ['open', 'completed'] } },
+          { title: 1, kind: 1, deadline: 1, status: 1 },
+        )
+          .sort({ deadline: 1 })
+          .lean();
+        for (const o of open) {
+          items.push({
+            id: `order-${o._id}`,
+            title: `${o.kind === 'resolution' ? '议事会决议执行' : '整改'}：${o.title}`,
+            source: o.kind === 'resolution' ? 'resolution' : 'rectification',
+            orderId: o._id,
+          });
+        }
+      }
+      const target = type === 'annualEvaluation' ? undefined : type;
+      if (target) {
+        const refs = await Referral.find({ compoundId, target, consumedBy: { $exists: false } })
+          .sort({ createdAt: 1 })
+          .lean();
+        for (const r of refs) {
+          items.push({
+            id: `referral-${r._id}`,
+            title: r.title,
+            detail: r.detail ?? undefined,
+            source: type === 'quarterlyDeliberation' ? 'motion' : 'referral',
+            referralIds: [r._id],
+            motion:
+              type === 'quarterlyDeliberation'
+                ? {
+                    matter: (r.matter as 'other') ?? 'other',
+                    amount: r.amount ?? undefined,
+                    proposedBy: 'referral',
+                    delegateTo: 'selfManagementCommittee',
+                  }
+                : undefined,
+          });
+        }
+      }
+      void meetingId;
+      return items;
+    },
+
+    /** Marks what a held meeting took up, so the next one does not discuss it again. */
+    async consumeAgenda(input: {
+      meetingId: string;
+      voiceIds: string[];
+      referralIds: string[];
+    }): Promise<void> {
+      if (input.voiceIds.length) {
+        await Voice.updateMany(
+          { _id: { $in: input.voiceIds }, consultedIn: { $exists: false } },
+          { $set: { consultedIn: input.meetingId } },
+        );
+      }
+      if (input.referralIds.length) {
+        await Referral.updateMany(
+          { _id: { $in: input.referralIds }, consumedBy: { $exists: false } },
+          { $set: { consumedBy: input.meetingId } },
+        );
+      }
+    },
+
+    async createReferral(r: {
+      referralId: string;
+      compoundId: string;
+      target: 'monthlyConsultation' | 'periodicCoordination' | 'quarterlyDeliberation';
+      title: string;
+      detail?: string;
+      source: { meetingId?: string; orderId?: string; voiceIds?: string[]; motionId?: string };
+      matter?: string;
+      amount?: number;
+    }): Promise<void> {
+      await Referral.updateOne(
+        { _id: r.referralId },
+        {
+          $setOnInsert: {
+            compoundId: r.compoundId,
+            target: r.target,
+            title: r.title,
+            detail: r.detail,
+            source: r.source,
+            matter: r.matter,
+            amount: r.amount,
+          },
+        },
+        { upsert: true },
+      );
+    },
+
+    async loadCouncilRoster(compoundId: string): Promise<{ userId: string; name: string }[]> {
+      const users = await User.find({ 'memberships.compoundId': compoundId }, { name: 1, memberships: 1 })
+        .sort({ _id: 1 })
+        .lean();
+      return users
+        .filter((u) =>
+          u.memberships.some(
+            (m) => m.compoundId === compoundId && m.roles.some((r) => COUNCIL_ROLES.includes(r as never)),
+          ),
+        )
+        .map((u) => ({ userId: u._id, name: u.name }));
+    },
+
+    async recordVote(v: {
+      meetingId: string;
+      motionId: string;
+      userId: string;
+      choice: VoteChoice;
+      at: string;
+    }): Promise<void> {
+      try {
+        await Vote.create({ ...v, at: new Date(v.at) });
+      } catch (err) {
+        if (!isDuplicate(err)) throw err;
+      }
+    },
+
+    async saveRectification(
+      s: RectificationState & { source: { meetingId?: string; itemId?: string; motionId?: string } },
+    ): Promise<void> {
+      await Rectification.updateOne(
+        { _id: s.orderId },
+        {
+          $set: {
+            compoundId: s.compoundId,
+            kind: s.kind,
+            title: s.title,
+            owner: s.owner,
+            issuer: s.issuer,
+            status: s.status,
+            deadline: new Date(s.deadline),
+            overdue: s.overdue,
+            escalationLevel: s.escalationLevel,
+            completedAt: s.completion ? new Date(s.completion.at) : undefined,
+            onTime: s.completion?.onTime,
+            source: s.source,
+            state: s,
+          },
+        },
+        { upsert: true },
+      );
+    },
+
+    /** The year's record of the owners' committee and the self-management committee. */
+    async compileAnnualRecord(input: {
+      compoundId: string;
+      year: number;
+      timeZone: string;
+    }): Promise<BodyRecord[]> {
+      const { start, end } = yearBounds(zonedTime(input.timeZone, input.year, 6, 1), input.timeZone);
+      const { compoundId } = input;
+      const bodies: EvaluatedBody[] = ['ownersCommittee', 'selfManagementCommittee'];
+      const out: BodyRecord[] = [];
+      for (const body of bodies) {
+        const orders = await Rectification.find(
+          { compoundId, owner: body, deadline: { $gte: start, $lt: end } },
+          { kind: 1, status: 1, onTime: 1 },
+        ).lean();
+        const count = (kind: string) => {
+          const os = orders.filter((o) => o.kind === kind);
+          const done = os.filter((o) => o.status !== 'open');
+          return {
+            total: os.length,
+            onTime: done.filter((o) => o.onTime === true).length,
+            late: done.filter((o) => o.onTime === false).length,
+            open: os.filter((o) => o.status === 'open').length,
+          };
+        };
+        const voices = await Voice.find(
+          { compoundId, assignee: body, kind: { $ne: 'praise' }, createdAt: { $gte: start, $lt: end } },
+          { timeline: 1, status: 1, satisfaction: 1, escalationLevel: 1 },
+        ).lean();
+        const respondedOnTime = voices.filter((v) => {
+          const escalatedBeforeAccept = v.timeline.findIndex(
+            (e) => e.type === 'escalated' && /接单/.test(e.message),
+          );
+          const accepted = v.timeline.findIndex((e) => e.type === 'accepted' || e.type === 'resolved');
+          return accepted >= 0 && (escalatedBeforeAccept < 0 || escalatedBeforeAccept > accepted);
+        }).length;
+        const meetings = await Meeting.find(
+          {
+            compoundId,
+            holdBy: { $gte: start, $lt: end },
+            type: body === 'ownersCommittee' ? { $ne: 'annualEvaluation' } : 'periodicCoordination',
+          },
+          { heldOnTime: 1, status: 1 },
+        ).lean();
+        out.push({
+          body,
+          rectifications: count('rectification'),
+          resolutions: count('resolution'),
+          escalations: voices.reduce((n, v) => n + (v.escalationLevel ?? 0), 0),
+          voices: {
+            total: voices.length,
+            respondedOnTime,
+            resolved: voices.filter((v) => v.status === 'resolved' || v.status === 'closed').length,
+            withFeedback: voices.filter((v) => v.satisfaction).length,
+            satisfied: voices.filter((v) => v.satisfaction === 'satisfied').length,
+          },
+          meetings: {
+            total: meetings.length,
+            heldOnTime: meetings.filter((m) => m.heldOnTime === true).length,
+          },
+        });
+      }
+      return out;
+    },
+
+    async publishEvaluation(e: {
+      meetingId: string;
+      compoundId: string;
+      year: number;
+      ratings: Record<string, string>;
+      proposals: unknown;
+      signatures: unknown;
+      disagreement?: unknown;
+      final?: unknown;
+      at: string;
+    }): Promise<void> {
+      await Evaluation.updateOne(
+        { _id: e.meetingId },
+        {
+          $setOnInsert: {
+            compoundId: e.compoundId,
+            year: e.year,
+            ratings: e.ratings,
+            proposals: e.proposals,
+            signatures: e.signatures,
+            disagreement: e.disagreement,
+            final: e.final,
+            publishedAt: new Date(e.at),
+          },
+        },
+        { upsert: true },
+      );
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * The annual evaluation's arithmetic: from the year's record of a body, its rates, a score and the
+ * proposed rating (值得信任 / 一般 / 不值得信任) under settable thresholds.
+ */
+import type { EvaluationRating } from './meetings';
+
+export type EvaluatedBody = 'ownersCommittee' | 'selfManagementCommittee';
+
+export interface Counted {
+  total: number;
+  onTime: number;
+  late: number;
+  open: number;
+}
+
+export interface BodyRecord {
+  body: EvaluatedBody;
+  rectifications: Counted;
+  resolutions: Counted;
+  escalations: number;
+  voices: {
+    total: number;
+    respondedOnTime: number;
+    resolved: number;
+    withFeedback: number;
+    satisfied: number;
+  };
+  meetings: { total: number; heldOnTime: number };
+}
+
+export interface Rates {
+  responseRate?: number;
+  resolutionRate?: number;
+  satisfactionRate?: number;
+  onTimeRectificationRate?: number;
+  meetingsOnTimeRate?: number;
+}
+
+const ratio = (n: number, d: number) => (d > 0 ? n / d : undefined);
+
+export function ratesOf(r: BodyRecord): Rates {
+  return {
+    responseRate: ratio(r.voices.respondedOnTime, r.voices.total),
+    resolutionRate: ratio(r.voices.resolved, r.voices.total),
+    satisfactionRate: ratio(r.voices.satisfied, r.voices.withFeedback),
+    onTimeRectificationRate: ratio(
+      r.rectifications.onTime + r.resolutions.onTime,
+      r.rectifications.total + r.resolutions.total,
+    ),
+    meetingsOnTimeRate: ratio(r.meetings.heldOnTime, r.meetings.total),
+  };
+}
+
+/** The mean of the rates that have data; undefined when none has. */
+export function scoreOf(rates: Rates): number | undefined {
+  const vals = Object.values(rates).filter((v): v is number => v !== undefined);
+  return vals.length ? vals.reduce((a, b) => a + b, 0) / vals.length : undefined;
+}
+
+export function proposeRating(
+  score: number | undefined,
+  thresholds: { trustworthy: number; untrustworthy: number },
+): EvaluationRating {
+  if (score === undefined) return 'average';
+  // The score is a float mean of ratios: a hair of tolerance keeps an exact 0.85 at 0.85.
+  const EPS = 1e-9;
+  if (score >= thresholds.trustworthy - EPS) return 'trustworthy';
+  if (score < thresholds.untrustworthy - EPS) return 'untrustworthy';
+  return 'average';
+}

@@ -1,0 +1,73 @@
+/**
+ * 支部、业委会每月商议会: at month end the branch and the owners' committee share the month's voices,
+ * classified, and send each a directional handling opinion — to the self-management committee (a
+ * rectification order with a deadline), the residents' council (the quarter's agenda), or the community
+ * party organization.
+ */
+import { DISPOSITION_LABELS } from '../domain/meetings';
+import { allHandlersFinished, condition } from '@temporalio/workflow';
+import { meetingLife, acts, refuse } from './meeting';
+import { issueOrder, orderDeadline } from './orders';
+import type { MeetingInput, MeetingState } from './meeting-contract';
+
+export async function monthlyConsultation(input: MeetingInput): Promise<MeetingState> {
+  const life = meetingLife(input, {
+    decisionsRequired: true,
+    validateRecord: (r) => {
+      for (const d of r.decisions) {
+        if (!d.disposition) refuse('invalid', `议题 ${d.itemId} 须给出处理去向（disposition）`);
+        if (d.disposition === 'selfManagementCommittee' && !d.handlingOpinion?.trim()) {
+          refuse('invalid', `交自管会办理的议题 ${d.itemId} 须附方向性处理意见（handlingOpinion）`);
+        }
+      }
+    },
+  });
+  const state = await life.run();
+  const { compoundId, settings } = input;
+  for (const d of state.decisions) {
+    const item = state.agenda.find((i) => i.id === d.itemId)!;
+    const summary = `「${item.title}」${DISPOSITION_LABELS[d.disposition!]}：${d.handlingOpinion ?? d.decision}`;
+    if (d.disposition === 'selfManagementCommittee') {
+      const orderId = await issueOrder(compoundId, settings, {
+        kind: 'rectification',
+        title: item.title,
+        detail: d.handlingOpinion,
+        owner: 'selfManagementCommittee',
+        issuer: 'ownersCommittee',
+        deadline: orderDeadline(d.deadline, settings),
+        source: { meetingId: life.meetingId, itemId: item.id },
+      });
+      await life.rec.file('disposition', summary, undefined, { ...d, orderId });
+    } else if (d.disposition === 'residentsCouncil') {
+      await acts.createReferral({
+        referralId: `${life.meetingId}:${item.id}`.replace(/\//g, '_'),
+        compoundId,
+        target: 'quarterlyDeliberation',
+        title: item.title,
+        detail: d.handlingOpinion ?? d.decision,
+        source: { meetingId: life.meetingId, voiceIds: item.voiceIds },
+        matter: 'vitalInterests',
+      });
+      await life.rec.file('disposition', summary, undefined, d);
+    } else if (d.disposition === 'partyOrganization') {
+      await life.rec.file('disposition', summary, undefined, d);
+      await life.rec.notify(
+        ['partyBranch', 'staff'],
+        `referred:${item.id}`,
+        '每月商议会报社区党组织事项',
+        summary,
+      );
+    } else {
+      await life.rec.file('disposition', summary, undefined, d);
+    }
+  }
+  await acts.consumeAgenda({
+    meetingId: life.meetingId,
+    voiceIds: state.agenda.flatMap((i) => i.voiceIds ?? []),
+    referralIds: state.agenda.flatMap((i) => i.referralIds ?? []),
+  });
+  state.status = 'closed';
+  await life.save();
+  await condition(allHandlersFinished);
+  return state;
+}
