@@ -159,7 +159,7 @@ export function previousWorkingDay(
     if (workdays.includes(key) || (!weekend && !holidays.includes(key))) return t;
     // Step back one calendar day at the same wall-clock time (not -24 h: daylight saving).
     const d = new Date(Date.UTC(start.year, start.month - 1, start.day - i - 1));
-    t = zonedTime(
+    const wall = zonedTime(
       timeZone,
       d.getUTCFullYear(),
       d.getUTCMonth() + 1,
@@ -168,6 +168,7 @@ export function previousWorkingDay(
       start.minute,
       start.second,
     );
+    t = new Date(wall.getTime() + (instant.getTime() % 1000));
   }
   return t;
 }
