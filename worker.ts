@@ -10,6 +10,8 @@ import {
   type NotificationChannel,
 } from './activities/notifications';
 import { startPendingVoiceWorkflows } from './api/voices';
+import { ensureCycle } from './api/meetings';
+import { Compound } from './models/compound';
 
 export function notificationChannels(config: Config): NotificationChannel[] {
   const channels: NotificationChannel[] = [];
@@ -36,14 +38,20 @@ async function main() {
     activities,
   });
 
-  // Voices accepted while Temporal was unreachable get their workflow here.
+  // Voices accepted while Temporal was unreachable get their workflow here; every compound runs its cycle.
+  const ensureCycles = async () => {
+    for (const c of await Compound.find({}, { _id: 1 }).lean()) await ensureCycle(temporal, c._id);
+  };
   const sweep = setInterval(() => {
     startPendingVoiceWorkflows(temporal).catch((err: unknown) => console.warn('[worker] sweep failed:', err));
   }, 15_000);
+  const cycles = setInterval(() => void ensureCycles().catch((err: unknown) => console.warn('[worker] cycles:', err)), 300_000);
+  void ensureCycles().catch((err: unknown) => console.warn('[worker] cycles:', err));
 
   console.log(`[worker] running on task queue '${config.temporal.taskQueue}'`);
   await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks finish
   clearInterval(sweep);
+  clearInterval(cycles);
   await Promise.allSettled([temporal.close(), connection.close(), mongoose.disconnect()]);
 }
 

@@ -7,6 +7,7 @@ import { errorHandler, notFound } from './errors';
 import { accountRoutes } from './routes/accounts';
 import { compoundRoutes } from './routes/compounds';
 import { voiceRoutes } from './routes/voices';
+import { meetingRoutes } from './routes/meetings';
 
 export interface AppDeps {
   config: Pick<Config, 'jwtSecret' | 'tokenTtlSeconds'>;
@@ -38,6 +39,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(accountRoutes(deps));
   api.use(compoundRoutes());
   api.use(voiceRoutes(deps));
+  api.use(meetingRoutes(deps));
   app.use('/api/v1', api);
 
   app.use(notFound);

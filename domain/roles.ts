@@ -53,6 +53,24 @@ export const PERMISSIONS = {
   'voice:feedback': EVERYONE,
   'echoWall:read': EVERYONE,
   'inbox:read': EVERYONE,
+  // The four meetings
+  'meeting:read': EVERYONE,
+  'meeting:trigger': ['admin', 'staff'],
+  /** Set date, place, participants, or postpone; the workflow also requires a convener of that meeting. */
+  'meeting:schedule': ['admin', 'staff', 'partyBranch', 'ownersCommittee', 'supervisoryBoard', 'selfManagementCommittee'],
+  'meeting:record': ['admin', 'staff'],
+  'meeting:confirmConvening': ['partyBranch', 'ownersCommittee'],
+  'motion:propose': ['admin', 'staff', 'partyBranch', 'ownersCommittee', 'supervisoryBoard', 'buildingLeader', 'councilMember'],
+  /** Further limited by the workflow to members on the council's roster who are present. */
+  'vote:cast': ['partyBranch', 'ownersCommittee', 'supervisoryBoard', 'buildingLeader', 'councilMember'],
+  'voting:close': ['admin', 'staff', 'partyBranch'],
+  'evaluation:sign': ['partyBranch', 'supervisoryBoard'],
+  /** The community party organization's final word on a disagreement, entered by community staff. */
+  'evaluation:finalize': ['admin', 'staff'],
+  'rectification:read': EVERYONE,
+  'rectification:report': ['admin', 'staff', 'selfManagementCommittee', 'ownersCommittee'],
+  'rectification:verify': ['admin', 'staff', 'ownersCommittee', 'partyBranch'],
+  'ledger:read': EVERYONE,
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

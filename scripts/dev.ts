@@ -10,6 +10,8 @@ import { loadConfig } from '../config';
 import { createTemporalHandle } from '../client';
 import { ROOT, startFerretDb, startTemporalDev, waitForPort, type Running } from './servers';
 import { seedDemo } from './seed-demo';
+import { ensureCycle } from '../api/meetings';
+import { Compound } from '../models/compound';
 
 const servers: Running[] = [];
 const children: ChildProcess[] = [];
@@ -53,6 +55,8 @@ async function main() {
   const temporal = createTemporalHandle(config.temporal);
   try {
     await seedDemo(temporal);
+    // Each compound's four-meeting cycle runs from its first start; starting again is harmless.
+    for (const c of await Compound.find({}, { _id: 1 }).lean()) await ensureCycle(temporal, c._id);
   } finally {
     await temporal.close();
     await mongoose.disconnect();

@@ -25,7 +25,7 @@ const describe = (r: Record<EvaluatedBody, EvaluationRating>) =>
   `业委会「${RATING_LABELS[r.ownersCommittee]}」、自管会「${RATING_LABELS[r.selfManagementCommittee]}」`;
 
 export async function annualEvaluation(input: MeetingInput): Promise<MeetingState> {
-  const year = Number(input.period.slice(0, 4));
+  const year = Number(/(\d{4})/.exec(input.period)?.[1]);
   const annual: AnnualState = {
     records: [],
     proposals: {} as AnnualState['proposals'],

@@ -17,12 +17,9 @@ export async function startStack() {
     channels: [{ name: 'capture', deliver: async (n) => void sent.push(n) }],
   });
   const taskQueue = uniqueTaskQueue('api');
-  const worker = await startDevWorker(createActivities({ notifier }), taskQueue);
-  const temporal: TemporalHandle = createTemporalHandle({
-    address: worker.address,
-    namespace: 'default',
-    taskQueue,
-  });
+  const address = process.env.TEMPORAL_ADDRESS ?? '';
+  const temporal: TemporalHandle = createTemporalHandle({ address, namespace: 'default', taskQueue });
+  const worker = await startDevWorker(createActivities({ notifier, temporal: () => temporal.client() }), taskQueue);
   const app = createApp({ config: { jwtSecret: JWT_SECRET, tokenTtlSeconds: 3600 }, temporal });
   return {
     app,

@@ -1,0 +1,214 @@
+/** Meeting, order and cycle operations behind the routes: reads from Mongo, actions as workflow updates. */
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { randomBytes } from 'node:crypto';
+import { DomainError } from '../domain/errors';
+import { monthKey, quarterKey, DEFAULT_TIME_ZONE } from '../domain/calendar';
+import {
+  DEFAULT_MEETING_SETTINGS,
+  MEETING_LABELS,
+  MEETING_SLUGS,
+  meetingTypeOfSlug,
+  meetingWorkflowId,
+  type MeetingSettings,
+  type MeetingType,
+} from '../domain/meetings';
+import { Meeting } from '../models/meeting';
+import { Rectification } from '../models/rectification';
+import { Evaluation } from '../models/evaluation';
+import { LedgerEntry } from '../models/ledger-entry';
+import type { TemporalHandle } from '../client';
+import { cycleWorkflowId, rectificationWorkflowId, type MeetingInput } from '../workflows/meeting-contract';
+import { loadCompound } from './voices';
+
+export function meetingSettingsOf(compound: { settings?: unknown }): MeetingSettings {
+  const s = (compound.settings as { meetings?: Partial<MeetingSettings> } | undefined)?.meetings;
+  return { ...DEFAULT_MEETING_SETTINGS, ...s };
+}
+
+export function parseMeetingType(slug: string): MeetingType {
+  const type = meetingTypeOfSlug(slug);
+  if (!type)
+    throw new DomainError(
+      'not_found',
+      `没有这种会议：${slug}（可选：${Object.values(MEETING_SLUGS).join('、')}）`,
+    );
+  return type;
+}
+
+/** Starts the compound's self-continuing cycle of the four meetings; harmless if it already runs. */
+export async function ensureCycle(temporal: TemporalHandle, compoundId: string): Promise<boolean> {
+  await loadCompound(compoundId);
+  const client = await temporal.client();
+  try {
+    await client.workflow.start('governanceCycle', {
+      workflowId: cycleWorkflowId(compoundId),
+      taskQueue: temporal.taskQueue,
+      args: [{ compoundId }],
+    });
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw err;
+  }
+}
+
+/** An extraordinary meeting (临时会议) by hand: the same workflow as the period's, with its own dates. */
+export async function triggerMeeting(
+  temporal: TemporalHandle,
+  compoundId: string,
+  by: string,
+  input: { type: MeetingType; reason: string; plannedAt: string; holdBy?: string },
+  now = new Date(),
+) {
+  const compound = await loadCompound(compoundId);
+  const planned = Date.parse(input.plannedAt);
+  if (planned <= now.getTime())
+    throw new DomainError('invalid', '会议时间必须在将来', { field: 'body.plannedAt' });
+  if (input.holdBy && Date.parse(input.holdBy) < planned) {
+    throw new DomainError('invalid', '召开期限不能早于会议时间', { field: 'body.holdBy' });
+  }
+  const period = `extra-${monthKey(now, compound.timeZone ?? DEFAULT_TIME_ZONE)}-${randomBytes(3).toString('hex')}`;
+  const args: [MeetingInput] = [
+    {
+      compoundId,
+      type: input.type,
+      period,
+      timeZone: compound.timeZone ?? DEFAULT_TIME_ZONE,
+      settings: meetingSettingsOf(compound),
+      plannedAt: new Date(planned).toISOString(),
+      holdBy: input.holdBy,
+      extraordinary: { reason: input.reason, requestedBy: by },
+    },
+  ];
+  const client = await temporal.client();
+  await client.workflow.start(input.type, {
+    workflowId: meetingWorkflowId(input.type, compoundId, period),
+    taskQueue: temporal.taskQueue,
+    args,
+  });
+  return { id: meetingWorkflowId(input.type, compoundId, period), type: input.type, period };
+}
+
+export async function getMeeting(compoundId: string, type: MeetingType, period: string) {
+  const m = await Meeting.findOne({ _id: meetingWorkflowId(type, compoundId, period), compoundId }).lean();
+  if (!m) throw new DomainError('not_found', `没有这次会议：${MEETING_LABELS[type]} ${period}`);
+  return { ...m.state, label: MEETING_LABELS[type] };
+}
+
+export async function listMeetings(
+  compoundId: string,
+  f: { type?: MeetingType; status?: string; page: number; pageSize: number },
+) {
+  const q: Record<string, unknown> = { compoundId };
+  if (f.type) q.type = f.type;
+  if (f.status) q.status = f.status;
+  const [items, total] = await Promise.all([
+    Meeting.find(q, { state: 0 })
+      .sort({ holdBy: -1 })
+      .skip((f.page - 1) * f.pageSize)
+      .limit(f.pageSize)
+      .lean(),
+    Meeting.countDocuments(q),
+  ]);
+  return {
+    items: items.map((m) => ({ ...m, id: m._id, label: MEETING_LABELS[m.type as MeetingType] })),
+    total,
+    page: f.page,
+    pageSize: f.pageSize,
+  };
+}
+
+/** What is due and what is overdue now: the current period of each meeting and the open orders. */
+export async function currentCycles(compoundId: string, now = new Date()) {
+  const compound = await loadCompound(compoundId);
+  const tz = compound.timeZone ?? DEFAULT_TIME_ZONE;
+  const month = monthKey(now, tz);
+  const current: Record<MeetingType, string> = {
+    monthlyConsultation: month,
+    periodicCoordination: month,
+    quarterlyDeliberation: quarterKey(now, tz),
+    annualEvaluation: month.slice(0, 4),
+  };
+  const meetings = await Meeting.find({ compoundId, status: { $ne: 'closed' } }, { state: 0 })
+    .sort({ holdBy: 1 })
+    .lean();
+  const orders = await Rectification.find({ compoundId, status: { $ne: 'verified' } }, { state: 0 })
+    .sort({ deadline: 1 })
+    .lean();
+  return {
+    compound: { id: compound._id, name: compound.name, timeZone: tz },
+    now: now.toISOString(),
+    current: (Object.keys(current) as MeetingType[]).map((type) => ({
+      type,
+      label: MEETING_LABELS[type],
+      period: current[type],
+      id: meetingWorkflowId(type, compoundId, current[type]),
+    })),
+    open: meetings.map((m) => ({
+      id: m._id,
+      type: m.type,
+      label: MEETING_LABELS[m.type as MeetingType],
+      period: m.period,
+      status: m.status,
+      plannedAt: m.plannedAt,
+      holdBy: m.holdBy,
+      overdue: m.overdue || (m.status !== 'held' && m.holdBy.getTime() < now.getTime()),
+      escalationLevel: m.escalationLevel,
+    })),
+    orders: orders.map((o) => ({
+      id: o._id,
+      kind: o.kind,
+      title: o.title,
+      owner: o.owner,
+      status: o.status,
+      deadline: o.deadline,
+      overdue: o.overdue || (o.status === 'open' && o.deadline.getTime() < now.getTime()),
+    })),
+  };
+}
+
+export async function listOrders(compoundId: string, f: { status?: string; page: number; pageSize: number }) {
+  const q: Record<string, unknown> = { compoundId };
+  if (f.status) q.status = f.status;
+  const items = await Rectification.find(q)
+    .sort({ deadline: 1 })
+    .skip((f.page - 1) * f.pageSize)
+    .limit(f.pageSize)
+    .lean();
+  return {
+    items: items.map((o) => ({ id: o._id, ...o.state })),
+    total: await Rectification.countDocuments(q),
+  };
+}
+
+export async function findOrder(compoundId: string, orderId: string) {
+  const o = await Rectification.findOne({ _id: orderId, compoundId }).lean();
+  if (!o) throw new DomainError('not_found', '没有这项整改或决议');
+  return rectificationWorkflowId(o._id);
+}
+
+export async function ledgerOf(compoundId: string, f: { matterId?: string; page: number; pageSize: number }) {
+  const q: Record<string, unknown> = { compoundId };
+  if (f.matterId) q.matterId = f.matterId;
+  const items = await LedgerEntry.find(q)
+    .sort({ at: 1, _id: 1 })
+    .skip((f.page - 1) * f.pageSize)
+    .limit(f.pageSize)
+    .lean();
+  return {
+    items: items.map((e) => ({
+      id: e._id,
+      matterId: e.matterId,
+      matterType: e.matterType,
+      event: e.event,
+      at: e.at,
+      actor: e.actor?.name,
+      summary: e.summary,
+    })),
+    total: await LedgerEntry.countDocuments(q),
+  };
+}
+
+export async function publishedEvaluations(compoundId: string) {
+  return Evaluation.find({ compoundId }).sort({ year: -1 }).lean();
+}

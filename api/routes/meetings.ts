@@ -1,0 +1,263 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { UpdateDefinition } from '@temporalio/common';
+import { authorize } from '../auth';
+import { input, param, validate } from '../validate';
+import { MEETING_TYPES, meetingWorkflowId, DISPOSITIONS } from '../../domain/meetings';
+import type { Permission } from '../../domain/roles';
+import type { AppDeps } from '../app';
+import type { Actor } from '../../workflows/contract';
+import {
+  addMotionUpdate,
+  castVoteUpdate,
+  closeVotingUpdate,
+  completeRectificationUpdate,
+  confirmConveningUpdate,
+  extendRectificationUpdate,
+  finalizeEvaluationUpdate,
+  postponeMeetingUpdate,
+  recordMeetingUpdate,
+  reportRectificationUpdate,
+  scheduleMeetingUpdate,
+  signEvaluationUpdate,
+  verifyRectificationUpdate,
+} from '../../workflows/meeting-contract';
+import {
+  currentCycles,
+  ensureCycle,
+  findOrder,
+  getMeeting,
+  ledgerOf,
+  listMeetings,
+  listOrders,
+  parseMeetingType,
+  publishedEvaluations,
+  triggerMeeting,
+} from '../meetings';
+
+const isoDate = z.iso.datetime({ offset: true, message: '应为 ISO 8601 时间，如 2026-12-28T15:00:00+08:00' });
+const text = (label: string) => z.string().trim().min(1, `请填写${label}`).max(5000);
+const page = {
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+};
+const rating = z.enum(['trustworthy', 'average', 'untrustworthy']);
+const ratings = z.strictObject({ ownersCommittee: rating, selfManagementCommittee: rating });
+
+const meetingActions: Record<
+  string,
+  { permission: Permission; body: z.ZodType; update: UpdateDefinition<unknown, [never]> }
+> = {
+  schedule: {
+    permission: 'meeting:schedule',
+    body: z.strictObject({
+      at: isoDate,
+      place: text('地点'),
+      participants: z.array(z.string().min(1)).min(1, '请填写参会人员'),
+    }),
+    update: scheduleMeetingUpdate as never,
+  },
+  postpone: {
+    permission: 'meeting:schedule',
+    body: z.strictObject({ reason: text('延期理由'), newDate: isoDate }),
+    update: postponeMeetingUpdate as never,
+  },
+  record: {
+    permission: 'meeting:record',
+    body: z.strictObject({
+      heldAt: isoDate,
+      attendance: z.array(z.string().min(1)).min(1, '请填写出席人员'),
+      minutes: text('会议纪要'),
+      decisions: z
+        .array(
+          z.strictObject({
+            itemId: z.string().min(1),
+            decision: text('决定'),
+            disposition: z.enum(DISPOSITIONS).optional(),
+            handlingOpinion: z.string().trim().max(2000).optional(),
+            deadline: z.string().optional(),
+            procedure: z.string().trim().max(2000).optional(),
+            rectify: z.boolean().optional(),
+          }),
+        )
+        .default([]),
+    }),
+    update: recordMeetingUpdate as never,
+  },
+  'confirm-convening': {
+    permission: 'meeting:confirmConvening',
+    body: z.strictObject({}),
+    update: confirmConveningUpdate as never,
+  },
+  motions: {
+    permission: 'motion:propose',
+    body: z.strictObject({
+      title: text('议案标题'),
+      detail: z.string().trim().max(5000).optional(),
+      matter: z.enum(['vitalInterests', 'fundUse', 'selfManagementCommittee', 'other']),
+      amount: z.number().positive().optional(),
+      delegateTo: z.enum(['selfManagementCommittee', 'ownersCommittee', 'partyBranch', 'staff']).optional(),
+    }),
+    update: addMotionUpdate as never,
+  },
+  votes: {
+    permission: 'vote:cast',
+    body: z.strictObject({ motionId: z.string().min(1), choice: z.enum(['yes', 'no', 'abstain']) }),
+    update: castVoteUpdate as never,
+  },
+  'close-voting': {
+    permission: 'voting:close',
+    body: z.strictObject({}),
+    update: closeVotingUpdate as never,
+  },
+  sign: {
+    permission: 'evaluation:sign',
+    body: z.strictObject({ ratings, comment: text('评估意见') }),
+    update: signEvaluationUpdate as never,
+  },
+  finalize: {
+    permission: 'evaluation:finalize',
+    body: z.strictObject({ ratings, comment: text('裁定意见') }),
+    update: finalizeEvaluationUpdate as never,
+  },
+};
+
+const orderActions: Record<
+  string,
+  { permission: Permission; body: z.ZodType; update: UpdateDefinition<unknown, [never]> }
+> = {
+  progress: {
+    permission: 'rectification:report',
+    body: z.strictObject({ note: text('进展说明') }),
+    update: reportRectificationUpdate as never,
+  },
+  complete: {
+    permission: 'rectification:report',
+    body: z.strictObject({ evidence: text('完成证明') }),
+    update: completeRectificationUpdate as never,
+  },
+  verify: {
+    permission: 'rectification:verify',
+    body: z.strictObject({
+      accepted: z.boolean(),
+      comment: text('验收意见'),
+      newDeadline: isoDate.optional(),
+    }),
+    update: verifyRectificationUpdate as never,
+  },
+  extend: {
+    permission: 'rectification:verify',
+    body: z.strictObject({ until: isoDate, reason: text('延期理由') }),
+    update: extendRectificationUpdate as never,
+  },
+};
+
+function actorOf(req: Request): Actor {
+  return { userId: req.user!.id, name: req.user!.name, roles: req.roles ?? [] };
+}
+
+export function meetingRoutes(deps: AppDeps): Router {
+  const r = Router();
+  const base = '/compounds/:compoundId';
+
+  r.get(`${base}/cycles`, authorize('meeting:read'), async (req, res) => {
+    res.json(await currentCycles(param(req, 'compoundId')));
+  });
+  r.post(`${base}/cycles/start`, authorize('meeting:trigger'), async (req, res) => {
+    const started = await ensureCycle(deps.temporal, param(req, 'compoundId'));
+    res
+      .status(started ? 201 : 200)
+      .json({ started, message: started ? '已启动四会周期' : '四会周期已在运行' });
+  });
+
+  const listQuery = z.strictObject({
+    type: z.enum(MEETING_TYPES).optional(),
+    status: z.enum(['planned', 'scheduled', 'held', 'voting', 'signing', 'closed']).optional(),
+    ...page,
+  });
+  r.get(`${base}/meetings`, authorize('meeting:read'), validate({ query: listQuery }), async (req, res) => {
+    res.json(await listMeetings(param(req, 'compoundId'), input(req, 'query')));
+  });
+
+  const triggerBody = z.strictObject({
+    type: z.enum(MEETING_TYPES),
+    reason: text('召开事由'),
+    plannedAt: isoDate,
+    holdBy: isoDate.optional(),
+  });
+  r.post(
+    `${base}/meetings`,
+    authorize('meeting:trigger'),
+    validate({ body: triggerBody }),
+    async (req, res) => {
+      res
+        .status(201)
+        .json(
+          await triggerMeeting(deps.temporal, param(req, 'compoundId'), req.user!.name, input(req, 'body')),
+        );
+    },
+  );
+
+  r.get(`${base}/meetings/:type/:period`, authorize('meeting:read'), async (req, res) => {
+    res.json(
+      await getMeeting(param(req, 'compoundId'), parseMeetingType(param(req, 'type')), param(req, 'period')),
+    );
+  });
+
+  for (const [action, spec] of Object.entries(meetingActions)) {
+    r.post(
+      `${base}/meetings/:type/:period/${action}`,
+      authorize(spec.permission),
+      validate({ body: spec.body }),
+      async (req, res) => {
+        const compoundId = param(req, 'compoundId');
+        const type = parseMeetingType(param(req, 'type'));
+        await getMeeting(compoundId, type, param(req, 'period')); // 404 for another compound's meeting
+        const handle = (await deps.temporal.client()).workflow.getHandle(
+          meetingWorkflowId(type, compoundId, param(req, 'period')),
+        );
+        const arg = { ...(input<object>(req, 'body') ?? {}), actor: actorOf(req) } as never;
+        res.json(await handle.executeUpdate(spec.update, { args: [arg] }));
+      },
+    );
+  }
+
+  const orderQuery = z.strictObject({
+    status: z.enum(['open', 'completed', 'verified']).optional(),
+    ...page,
+  });
+  r.get(
+    `${base}/rectifications`,
+    authorize('rectification:read'),
+    validate({ query: orderQuery }),
+    async (req, res) => {
+      res.json(await listOrders(param(req, 'compoundId'), input(req, 'query')));
+    },
+  );
+  for (const [action, spec] of Object.entries(orderActions)) {
+    r.post(
+      `${base}/rectifications/:orderId/${action}`,
+      authorize(spec.permission),
+      validate({ body: spec.body }),
+      async (req, res) => {
+        const workflowId = await findOrder(param(req, 'compoundId'), param(req, 'orderId'));
+        const handle = (await deps.temporal.client()).workflow.getHandle(workflowId);
+        const arg = { ...(input<object>(req, 'body') ?? {}), actor: actorOf(req) } as never;
+        res.json(await handle.executeUpdate(spec.update, { args: [arg] }));
+      },
+    );
+  }
+
+  const ledgerQuery = z.strictObject({
+    matterId: z.string().min(1).optional(),
+    ...page,
+    pageSize: z.coerce.number().int().min(1).max(500).default(100),
+  });
+  r.get(`${base}/ledger`, authorize('ledger:read'), validate({ query: ledgerQuery }), async (req, res) => {
+    res.json(await ledgerOf(param(req, 'compoundId'), input(req, 'query')));
+  });
+  r.get(`${base}/evaluations`, authorize('meeting:read'), async (req, res) => {
+    res.json({ items: await publishedEvaluations(param(req, 'compoundId')) });
+  });
+  return r;
+}

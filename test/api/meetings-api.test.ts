@@ -1,0 +1,159 @@
+/**
+ * The meetings over HTTP on the real stack: an extraordinary council with its 5030 vote, and an
+ * annual evaluation's sign-off — who may vote and sign, and what is refused (and changes nothing).
+ */
+import request from 'supertest';
+import type { Role } from '../../domain/roles';
+import { Vote } from '../../models/vote';
+import { LedgerEntry } from '../../models/ledger-entry';
+import { makeCompound, makeUser } from '../helpers/fixtures';
+import { eventually, startStack } from '../helpers/app';
+
+let stack: Awaited<ReturnType<typeof startStack>>;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function people(compoundId: string) {
+  const make = async (roles: Role[], name: string) => {
+    const u = await makeUser(compoundId, roles, name);
+    return { id: u.id, auth: await stack.login(u) };
+  };
+  return {
+    staff: await make(['staff'], '马丽'),
+    branch: await make(['partyBranch'], '王书记'),
+    owners: await make(['ownersCommittee'], '刘主任'),
+    supervisor: await make(['supervisoryBoard'], '杨大爷'),
+    rep1: await make(['councilMember'], '陈代表'),
+    rep2: await make(['councilMember'], '赵代表'),
+    resident: await make(['resident'], '王小明'),
+  };
+}
+
+const soon = () => new Date(Date.now() + 2 * 3600_000).toISOString();
+
+async function trigger(compoundId: string, auth: string, type: string) {
+  const res = await request(stack.app)
+    .post(`/api/v1/compounds/${compoundId}/meetings`)
+    .set('Authorization', auth)
+    .send({ type, reason: '临时召开', plannedAt: soon() });
+  expect(res.status).toBe(201);
+  const slug = (res.body.id as string).split('/')[0];
+  const path = `/api/v1/compounds/${compoundId}/meetings/${slug}/${res.body.period as string}`;
+  await eventually(
+    () => request(stack.app).get(path).set('Authorization', auth),
+    (r) => r.status === 200 && r.body.agendaAssembledAt !== undefined,
+  );
+  return path;
+}
+
+describe('the quarterly council over HTTP', () => {
+  it('lets present members vote once each, refuses others, and decides by the 5030 rule', async () => {
+    const c = await makeCompound();
+    const p = await people(c);
+    const path = await trigger(c, p.staff.auth, 'quarterlyDeliberation');
+    const post = (action: string, who: { auth: string }, body: object = {}) =>
+      request(stack.app).post(`${path}/${action}`).set('Authorization', who.auth).send(body);
+
+    expect((await post('confirm-convening', p.rep1)).status).toBe(403);
+    expect((await post('confirm-convening', p.branch)).status).toBe(200);
+    expect((await post('confirm-convening', p.branch)).status).toBe(409);
+    expect((await post('confirm-convening', p.owners)).status).toBe(200);
+    const small = await post('motions', p.rep1, { title: '购买办公用品', matter: 'fundUse', amount: 500 });
+    expect(small.status).toBe(400);
+    const motion = await post('motions', p.rep1, {
+      title: '更换小区门禁系统',
+      matter: 'fundUse',
+      amount: 50000,
+    });
+    expect(motion.status).toBe(200);
+    const motionId = motion.body.agenda.find((i: { title: string }) => i.title === '更换小区门禁系统')
+      .id as string;
+
+    const present = [p.branch, p.owners, p.supervisor, p.rep1];
+    const record = await post('record', p.staff, {
+      heldAt: new Date().toISOString(),
+      attendance: present.map((x) => x.id),
+      minutes: '审议门禁议案',
+    });
+    expect(record.status).toBe(200);
+    await eventually(
+      () => request(stack.app).get(path).set('Authorization', p.staff.auth),
+      (r) => r.body.status === 'voting',
+    );
+
+    expect((await post('votes', p.resident, { motionId, choice: 'yes' })).status).toBe(403); // not a council role
+    expect((await post('votes', p.staff, { motionId, choice: 'yes' })).status).toBe(403);
+    expect((await post('votes', p.rep2, { motionId, choice: 'yes' })).status).toBe(403); // member, not present
+    expect((await post('votes', p.rep1, { motionId, choice: 'maybe' })).status).toBe(400);
+    expect((await post('votes', p.rep1, { motionId, choice: 'yes' })).status).toBe(200);
+    expect((await post('votes', p.rep1, { motionId, choice: 'no' })).status).toBe(409); // once only
+    expect(await Vote.countDocuments({ motionId })).toBe(1);
+    for (const [who, choice] of [
+      [p.branch, 'yes'],
+      [p.owners, 'yes'],
+      [p.supervisor, 'no'],
+    ] as const) {
+      expect((await post('votes', who, { motionId, choice })).status).toBe(200);
+    }
+    const closed = await eventually(
+      () => request(stack.app).get(path).set('Authorization', p.resident.auth),
+      (r) => r.body.status === 'closed',
+    );
+    // 3 yes of 4 = 75% > 50%; 1 no = 25% < 30%: passes, with the arithmetic stored.
+    const result = closed.body.quarterly.results[motionId];
+    expect(result).toMatchObject({ passed: true, tally: { yes: 3, no: 1, abstain: 0 }, base: 4 });
+    expect(result.arithmetic).toContain('通过');
+    expect(result.resolutionId).toBeDefined();
+    const ledger = await LedgerEntry.find({ compoundId: c, event: 'motionDecided' }).lean();
+    expect(ledger).toHaveLength(1);
+  });
+});
+
+describe('the annual evaluation over HTTP', () => {
+  it('lets only the branch and the supervisory board sign, once each, and publishes when they agree', async () => {
+    const c = await makeCompound();
+    const p = await people(c);
+    const other = await makeCompound();
+    const foreignSupervisor = await makeUser(other, ['supervisoryBoard'], '外小区监事');
+    const path = await trigger(c, p.staff.auth, 'annualEvaluation');
+    const sign = (who: { auth: string }, body: object) =>
+      request(stack.app).post(`${path}/sign`).set('Authorization', who.auth).send(body);
+    const ok = {
+      ratings: { ownersCommittee: 'trustworthy', selfManagementCommittee: 'average' },
+      comment: '总体良好',
+    };
+
+    expect((await sign(p.branch, ok)).status).toBe(409); // not held yet
+    const held = await request(stack.app)
+      .post(`${path}/record`)
+      .set('Authorization', p.staff.auth)
+      .send({
+        heldAt: new Date().toISOString(),
+        attendance: [p.branch.id, p.supervisor.id],
+        minutes: '年度评估',
+      });
+    expect(held.status).toBe(200);
+    await eventually(
+      () => request(stack.app).get(path).set('Authorization', p.staff.auth),
+      (r) => r.body.status === 'signing',
+    );
+    expect((await sign(p.owners, ok)).status).toBe(403);
+    expect((await sign(p.resident, ok)).status).toBe(403);
+    expect((await sign({ auth: await stack.login(foreignSupervisor) }, ok)).status).toBe(403);
+    expect((await sign(p.branch, { ...ok, ratings: { ownersCommittee: 'excellent' } })).status).toBe(400);
+    expect((await sign(p.branch, ok)).status).toBe(200);
+    expect((await sign(p.branch, ok)).status).toBe(409);
+    expect((await sign(p.supervisor, ok)).status).toBe(200);
+
+    const published = await eventually(
+      () =>
+        request(stack.app).get(`/api/v1/compounds/${c}/evaluations`).set('Authorization', p.resident.auth),
+      (r) => r.body.items?.length === 1,
+    );
+    expect(published.body.items[0].ratings).toEqual(ok.ratings);
+  });
+});
