@@ -130,6 +130,7 @@ export async function quarterlyDeliberation(input: MeetingInput): Promise<Meetin
         choice,
         at: iso(Date.now()),
       });
+      await life.save();
       return state;
     },
     {
