@@ -19,7 +19,10 @@ export async function startStack() {
   const taskQueue = uniqueTaskQueue('api');
   const address = process.env.TEMPORAL_ADDRESS ?? '';
   const temporal: TemporalHandle = createTemporalHandle({ address, namespace: 'default', taskQueue });
-  const worker = await startDevWorker(createActivities({ notifier, temporal: () => temporal.client() }), taskQueue);
+  const worker = await startDevWorker(
+    createActivities({ notifier, temporal: () => temporal.client() }),
+    taskQueue,
+  );
   const app = createApp({ config: { jwtSecret: JWT_SECRET, tokenTtlSeconds: 3600 }, temporal });
   return {
     app,

@@ -1,3 +1,6 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { temporal } from '@temporalio/proto';
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -65,4 +68,21 @@ export async function startDevWorker(activities: object, taskQueue = uniqueTaskQ
       await nativeConnection.close();
     },
   };
+}
+
+export const HISTORIES_DIR = join(__dirname, '..', 'replay', 'histories');
+
+/**
+ * With RECORD_HISTORIES=1, stores a finished workflow's history for the replay test, so later code
+ * changes are replayed against what running workflows have already done.
+ */
+export async function recordHistory(
+  handle: { fetchHistory(): Promise<temporal.api.history.v1.IHistory> },
+  name: string,
+) {
+  if (!process.env.RECORD_HISTORIES) return;
+  const history = await handle.fetchHistory();
+  mkdirSync(HISTORIES_DIR, { recursive: true });
+  const bytes = temporal.api.history.v1.History.encode(history).finish();
+  writeFileSync(join(HISTORIES_DIR, `${name}.bin`), bytes);
 }

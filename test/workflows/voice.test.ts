@@ -20,7 +20,7 @@ import {
   type Actor,
 } from '../../workflows/contract';
 import { connectTestDb } from '../helpers/db';
-import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../helpers/temporal';
+import { createTimeSkippingEnv, recordHistory, uniqueTaskQueue, workflowBundle } from '../helpers/temporal';
 import { makeCompound, makeVoice } from '../helpers/fixtures';
 
 const smc: Actor = { userId: 'u-smc', name: '自管会张师傅', roles: ['selfManagementCommittee'] };
@@ -99,6 +99,7 @@ describe('a resident complaint', () => {
     expect(doc.responsible).toBe('partyBranch');
     const types = doc.timeline.map((e) => e.type);
     expect(types.filter((t) => t === 'escalated')).toHaveLength(2);
+    await recordHistory(handle, 'residentVoice-escalated');
     expect(types).toContain('overdue');
     // Each rung was reminded before its deadline and told when it escalated.
     const mine = sent.filter((n) => n.voiceId === v._id);
@@ -124,6 +125,7 @@ describe('a resident complaint', () => {
     });
     expect(after.status).toBe('closed');
     await handle.result();
+    await recordHistory(handle, 'residentVoice');
 
     const doc = await stored(v._id);
     expect(doc.escalationLevel).toBe(0);

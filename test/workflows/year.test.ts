@@ -31,7 +31,7 @@ import {
 } from '../../workflows/meeting-contract';
 import type { Actor } from '../../workflows/contract';
 import { connectTestDb } from '../helpers/db';
-import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../helpers/temporal';
+import { createTimeSkippingEnv, recordHistory, uniqueTaskQueue, workflowBundle } from '../helpers/temporal';
 import { makeCompound, makeUser, makeVoice } from '../helpers/fixtures';
 
 const TZ = 'Asia/Shanghai';
@@ -371,4 +371,19 @@ it('runs a compound through a year of the four meetings, escalating a missed mee
 
   // The cycle continued as new instead of growing one endless history.
   expect((await cycle.describe()).runId).not.toBe(firstRun);
+
+  // Histories of every workflow type, for the replay test (RECORD_HISTORIES=1 refreshes them).
+  await recordHistory(
+    env.client.workflow.getHandle(cycleWorkflowId(compoundId), firstRun),
+    'governanceCycle',
+  );
+  await recordHistory(handle('monthlyConsultation', '2027-01'), 'monthlyConsultation');
+  await recordHistory(handle('monthlyConsultation', '2027-03'), 'monthlyConsultation-missed');
+  await recordHistory(handle('periodicCoordination', '2027-06'), 'periodicCoordination');
+  await recordHistory(handle('quarterlyDeliberation', '2027-Q1'), 'quarterlyDeliberation');
+  await recordHistory(handle('annualEvaluation', '2027'), 'annualEvaluation');
+  await recordHistory(
+    env.client.workflow.getHandle(`rectification/${janOrder._id}`),
+    'rectificationOrder-overdue',
+  );
 });
