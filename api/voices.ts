@@ -76,6 +76,7 @@ export function workflowInputOf(v: VoiceRecord, settings: VoiceSettings): VoiceW
     category: v.category as Category,
     assignee: v.assignee as ResponsibleBody,
     submittedAt: v.createdAt.toISOString(),
+    text: v.text,
     submitterUserId: submitter,
     settings,
   };

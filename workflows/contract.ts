@@ -25,6 +25,8 @@ export interface VoiceWorkflowInput {
   /** The body the voice is assigned to; by default from the category. */
   assignee: ResponsibleBody;
   submittedAt: string; // ISO
+  /** The text, for agendas the voice lands on (e.g. a prompt coordination meeting). */
+  text?: string;
   /** The resident who raised it, if they have an account (they give feedback). */
   submitterUserId?: string;
   settings: VoiceSettings;

@@ -9,6 +9,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  patched,
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
@@ -40,6 +41,10 @@ const { recordVoiceEvent } = proxyActivities<Activities>({
   retry: { maximumInterval: '1 minute' },
 });
 // A notification channel that stays down must not hold the voice's timeline back.
+const { loadCompoundSettings, startWorkflow } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumInterval: '1 minute' },
+});
 const { sendNotification } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 5, maximumInterval: '1 minute' },
@@ -300,6 +305,32 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
     '新的居民反映待接单',
     `请于 ${formatLocal(new Date(deadline.acknowledge!.at))} 前接单，${formatLocal(new Date(deadline.resolve!.at))} 前办结。`,
   );
+
+  // A complaint about the self-management committee's service calls the coordination meeting promptly.
+  if (input.kind === 'complaint' && input.category === 'serviceQuality' && patched('prompt-coordination')) {
+    const { timeZone, meetings } = await loadCompoundSettings(compoundId);
+    const holdBy = now() + meetings.promptCoordinationDays * 24 * HOUR_MS;
+    await startWorkflow({
+      type: 'periodicCoordination',
+      workflowId: `periodic-coordination/${compoundId}/prompt-${voiceId}`,
+      args: [
+        {
+          compoundId,
+          type: 'periodicCoordination',
+          period: `prompt-${voiceId}`,
+          timeZone,
+          settings: meetings,
+          plannedAt: new Date(Math.max(now() + HOUR_MS, holdBy - 24 * HOUR_MS)).toISOString(),
+          holdBy: new Date(holdBy).toISOString(),
+          trigger: { voiceId, text: input.text ?? '' },
+        },
+      ],
+    });
+    await record(
+      'coordinationCalled',
+      `该投诉涉及自管会服务，已提请业委会、自管会于 ${formatLocal(new Date(holdBy))} 前召开协调会`,
+    );
+  }
 
   const reminded = new Set<string>();
   const overdueAtTop = new Set<string>();

@@ -19,6 +19,7 @@ import {
   voiceWorkflowId,
   type Actor,
 } from '../../workflows/contract';
+import { meetingStatusQuery, type MeetingState } from '../../workflows/meeting-contract';
 import { connectTestDb } from '../helpers/db';
 import { createTimeSkippingEnv, recordHistory, uniqueTaskQueue, workflowBundle } from '../helpers/temporal';
 import { makeCompound, makeVoice } from '../helpers/fixtures';
@@ -44,7 +45,7 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: workflowBundle(),
-    activities: createActivities({ notifier }),
+    activities: createActivities({ notifier, temporal: async () => env.client }),
   });
   running = worker.run();
 });
@@ -221,6 +222,23 @@ describe('a resident complaint', () => {
       .executeUpdate(giveFeedbackUpdate, { args: [{ actor: resident, satisfied: true }] })
       .catch((e: unknown) => e);
     expect(((early as WorkflowUpdateFailedError).cause as { type?: string }).type).toBe('conflict');
+  });
+});
+
+describe('a complaint about the self-management committee\u2019s service', () => {
+  it('calls a coordination meeting of the owners and self-management committees within three days', async () => {
+    const { v, compoundId } = await startVoice('自管会巡逻人员服务态度差，遇事推诿');
+    const id = `periodic-coordination/${compoundId}/prompt-${v._id}`;
+    const meeting = env.client.workflow.getHandle(id);
+    let state: MeetingState | undefined;
+    for (let i = 0; i < 100 && !state?.agendaAssembledAt; i++) {
+      state = await meeting.query(meetingStatusQuery).catch(() => undefined);
+      if (!state?.agendaAssembledAt) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(state?.agenda[0]).toMatchObject({ source: 'trigger', voiceIds: [v._id] });
+    const now = Number(await env.currentTimeMs());
+    expect(Date.parse(state!.holdBy)).toBeLessThanOrEqual(now + 3 * 24 * 3600_000);
+    expect((await stored(v._id)).timeline.map((e) => e.type)).toContain('coordinationCalled');
   });
 });
 
