@@ -45,7 +45,10 @@ async function main() {
   const sweep = setInterval(() => {
     startPendingVoiceWorkflows(temporal).catch((err: unknown) => console.warn('[worker] sweep failed:', err));
   }, 15_000);
-  const cycles = setInterval(() => void ensureCycles().catch((err: unknown) => console.warn('[worker] cycles:', err)), 300_000);
+  const cycles = setInterval(
+    () => void ensureCycles().catch((err: unknown) => console.warn('[worker] cycles:', err)),
+    300_000,
+  );
   void ensureCycles().catch((err: unknown) => console.warn('[worker] cycles:', err));
 
   console.log(`[worker] running on task queue '${config.temporal.taskQueue}'`);

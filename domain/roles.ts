@@ -57,10 +57,25 @@ export const PERMISSIONS = {
   'meeting:read': EVERYONE,
   'meeting:trigger': ['admin', 'staff'],
   /** Set date, place, participants, or postpone; the workflow also requires a convener of that meeting. */
-  'meeting:schedule': ['admin', 'staff', 'partyBranch', 'ownersCommittee', 'supervisoryBoard', 'selfManagementCommittee'],
+  'meeting:schedule': [
+    'admin',
+    'staff',
+    'partyBranch',
+    'ownersCommittee',
+    'supervisoryBoard',
+    'selfManagementCommittee',
+  ],
   'meeting:record': ['admin', 'staff'],
   'meeting:confirmConvening': ['partyBranch', 'ownersCommittee'],
-  'motion:propose': ['admin', 'staff', 'partyBranch', 'ownersCommittee', 'supervisoryBoard', 'buildingLeader', 'councilMember'],
+  'motion:propose': [
+    'admin',
+    'staff',
+    'partyBranch',
+    'ownersCommittee',
+    'supervisoryBoard',
+    'buildingLeader',
+    'councilMember',
+  ],
   /** Further limited by the workflow to members on the council's roster who are present. */
   'vote:cast': ['partyBranch', 'ownersCommittee', 'supervisoryBoard', 'buildingLeader', 'councilMember'],
   'voting:close': ['admin', 'staff', 'partyBranch'],
