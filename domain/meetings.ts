@@ -187,6 +187,21 @@ export function periodsStartingIn(year: number, month: number): { type: MeetingT
   return out;
 }
 
+/**
+ * Periods that contain a local month: what a compound's cycle starts when it first begins mid-period
+ * (this month's meetings, the current quarter's council, and in December the year's evaluation).
+ */
+export function periodsContaining(year: number, month: number): { type: MeetingType; period: string }[] {
+  const mm = `${year}-${String(month).padStart(2, '0')}`;
+  const out: { type: MeetingType; period: string }[] = [
+    { type: 'monthlyConsultation', period: mm },
+    { type: 'periodicCoordination', period: mm },
+    { type: 'quarterlyDeliberation', period: `${year}-Q${Math.ceil(month / 3)}` },
+  ];
+  if (month === 12) out.push({ type: 'annualEvaluation', period: String(year) });
+  return out;
+}
+
 export function meetingWorkflowId(type: MeetingType, compoundId: string, period: string): string {
   return `${MEETING_SLUGS[type]}/${compoundId}/${period}`;
 }

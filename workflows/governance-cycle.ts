@@ -6,7 +6,7 @@
  */
 import { continueAsNew, sleep, workflowInfo } from '@temporalio/workflow';
 import { localParts, monthKey, zonedTime } from '../domain/calendar';
-import { meetingWorkflowId, parseMonth, periodsStartingIn } from '../domain/meetings';
+import { meetingWorkflowId, parseMonth, periodsContaining, periodsStartingIn } from '../domain/meetings';
 import { acts } from './meeting';
 import type { CycleInput } from './meeting-contract';
 
@@ -21,7 +21,9 @@ export async function governanceCycle(input: CycleInput): Promise<void> {
     if (Date.now() < startsAt) await sleep(startsAt - Date.now());
     const settings = await acts.loadCompoundSettings(input.compoundId);
     timeZone = settings.timeZone;
-    for (const { type, period } of periodsStartingIn(year, m)) {
+    // A cycle that begins mid-period also runs the periods already under way.
+    const periods = i === 0 && !input.nextMonth ? periodsContaining(year, m) : periodsStartingIn(year, m);
+    for (const { type, period } of periods) {
       // Started by business id: a period already running (or run) is left alone.
       await acts.startWorkflow({
         type,

@@ -15,6 +15,7 @@ import {
   meetingTypeOfSlug,
   meetingWindow,
   meetingWorkflowId,
+  periodsContaining,
   periodsStartingIn,
   reminderTimes,
 } from '../../domain/meetings';
@@ -449,5 +450,20 @@ describe('endOfLocalDay', () => {
         expect(dateKey(new Date(end.getTime() - 1), TZ)).toBe(dateKey(instant, TZ));
       }),
     );
+  });
+});
+
+describe('periodsContaining', () => {
+  it('when a cycle begins in November, it also runs the fourth quarter\u2019s council but no evaluation yet', () => {
+    expect(periodsContaining(2026, 11).map((p) => `${p.type}:${p.period}`)).toEqual([
+      'monthlyConsultation:2026-11',
+      'periodicCoordination:2026-11',
+      'quarterlyDeliberation:2026-Q4',
+    ]);
+  });
+
+  it('when a cycle begins in December, it also runs the year\u2019s evaluation', () => {
+    expect(periodsContaining(2026, 12).map((p) => p.type)).toContain('annualEvaluation');
+    expect(periodsContaining(2026, 12).find((p) => p.type === 'annualEvaluation')?.period).toBe('2026');
   });
 });
