@@ -31,6 +31,8 @@ const compoundSchema = new Schema(
     buildings: { type: [buildingSchema], default: [] },
     settings: {
       voices: { type: Schema.Types.Mixed, default: () => structuredClone(DEFAULT_VOICE_SETTINGS) },
+      /** Partial MeetingSettings over DEFAULT_MEETING_SETTINGS. */
+      meetings: { type: Schema.Types.Mixed },
     },
   },
   { timestamps: true, minimize: false },

@@ -15,6 +15,7 @@ import { Compound, Community } from '../../models/compound';
 import { authorize } from '../auth';
 import { input, param, validate } from '../validate';
 import { loadCompound, voiceSettingsOf } from '../voices';
+import { meetingSettingsOf } from '../meetings';
 
 const hours = z
   .number()
@@ -23,7 +24,37 @@ const hours = z
 const kindDeadlines = z
   .strictObject({ acknowledgeHours: hours, resolveHours: hours })
   .refine((d) => d.acknowledgeHours <= d.resolveHours, '接单期限不能晚于办结期限');
+const days = z.number().positive('必须大于 0').max(365);
+const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '应为 yyyy-mm-dd');
+const meetingSettingsBody = z.strictObject({
+  reminderDaysBefore: z.array(days).max(5).optional(),
+  escalationStepDays: days.optional(),
+  coordinationDayOfMonth: z.number().int().min(1).max(28).optional(),
+  promptCoordinationDays: days.optional(),
+  quorumFraction: z.number().gt(0).max(1).optional(),
+  voteBase: z.enum(['votesCast', 'present', 'members']).optional(),
+  votingWindowHours: z
+    .number()
+    .positive()
+    .max(24 * 30)
+    .optional(),
+  majorFundAmount: z.number().nonnegative().optional(),
+  rectification: z
+    .strictObject({ defaultDays: days, reminderDaysBefore: z.array(days).max(5), secondEscalationDays: days })
+    .optional(),
+  evaluation: z
+    .strictObject({
+      signOffDays: days,
+      thresholds: z
+        .strictObject({ trustworthy: z.number().min(0).max(1), untrustworthy: z.number().min(0).max(1) })
+        .refine((t) => t.untrustworthy <= t.trustworthy, '“不值得信任”阈值不能高于“值得信任”阈值'),
+    })
+    .optional(),
+  holidays: z.array(localDate).max(200).optional(),
+  workdays: z.array(localDate).max(200).optional(),
+});
 const settingsBody = z.strictObject({
+  meetings: meetingSettingsBody.optional(),
   echoWallPublic: z.boolean().optional(),
   voices: z
     .strictObject({
@@ -66,7 +97,7 @@ export function compoundRoutes(): Router {
       timeZone: c.timeZone,
       echoWallPublic: c.echoWallPublic,
       buildings: c.buildings.map((b) => ({ id: b._id, name: b.name })),
-      settings: { voices: voiceSettingsOf(c) },
+      settings: { voices: voiceSettingsOf(c), meetings: meetingSettingsOf(c) },
     });
   });
 
@@ -84,10 +115,11 @@ export function compoundRoutes(): Router {
         deadlines: { ...current.deadlines, ...body.voices?.deadlines },
         reminderLeadHours: { ...current.reminderLeadHours, ...body.voices?.reminderLeadHours },
       };
-      const set: Record<string, unknown> = { 'settings.voices': voices };
+      const meetings = { ...meetingSettingsOf(c), ...body.meetings };
+      const set: Record<string, unknown> = { 'settings.voices': voices, 'settings.meetings': meetings };
       if (body.echoWallPublic !== undefined) set.echoWallPublic = body.echoWallPublic;
       await Compound.updateOne({ _id: c._id }, { $set: set });
-      res.json({ echoWallPublic: body.echoWallPublic ?? c.echoWallPublic, settings: { voices } });
+      res.json({ echoWallPublic: body.echoWallPublic ?? c.echoWallPublic, settings: { voices, meetings } });
     },
   );
 

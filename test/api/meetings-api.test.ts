@@ -157,3 +157,26 @@ describe('the annual evaluation over HTTP', () => {
     expect(published.body.items[0].ratings).toEqual(ok.ratings);
   });
 });
+
+describe('meeting settings', () => {
+  it('when staff set a quorum above one, it answers 400 and keeps the old setting; a valid one is stored', async () => {
+    const c = await makeCompound();
+    const p = await people(c);
+    const patch = (body: object) =>
+      request(stack.app)
+        .patch(`/api/v1/compounds/${c}/settings`)
+        .set('Authorization', p.staff.auth)
+        .send(body);
+    const bad = await patch({ meetings: { quorumFraction: 1.5 } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.fields[0].field).toBe('body.meetings.quorumFraction');
+    const ok = await patch({ meetings: { quorumFraction: 0.75, holidays: ['2027-01-01'] } });
+    expect(ok.status).toBe(200);
+    const read = await request(stack.app).get(`/api/v1/compounds/${c}`).set('Authorization', p.resident.auth);
+    expect(read.body.settings.meetings).toMatchObject({
+      quorumFraction: 0.75,
+      holidays: ['2027-01-01'],
+      reminderDaysBefore: [3, 1],
+    });
+  });
+});

@@ -123,6 +123,35 @@ const cases: Case[] = [
     path: () => `/api/v1/compounds/${compoundId}/inbox`,
     allowed: EVERYONE,
   },
+  {
+    name: 'see the cycles of the four meetings',
+    method: 'get',
+    path: () => `/api/v1/compounds/${compoundId}/cycles`,
+    allowed: EVERYONE,
+  },
+  {
+    name: 'read the supervisory ledger',
+    method: 'get',
+    path: () => `/api/v1/compounds/${compoundId}/ledger`,
+    allowed: EVERYONE,
+  },
+  {
+    name: 'list the meetings',
+    method: 'get',
+    path: () => `/api/v1/compounds/${compoundId}/meetings`,
+    allowed: EVERYONE,
+  },
+  {
+    name: 'call an extraordinary meeting',
+    method: 'post',
+    path: () => `/api/v1/compounds/${compoundId}/meetings`,
+    body: () => ({
+      type: 'periodicCoordination',
+      reason: '临时协调',
+      plannedAt: new Date(Date.now() + 86400_000).toISOString(),
+    }),
+    allowed: ['admin', 'staff'],
+  },
 ];
 
 describe.each(cases)('$name', ({ method, path, body, allowed }) => {
