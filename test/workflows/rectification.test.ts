@@ -13,6 +13,7 @@ import { LedgerEntry } from '../../models/ledger-entry';
 import { Rectification } from '../../models/rectification';
 import {
   completeRectificationUpdate,
+  recordMeetingUpdate,
   extendRectificationUpdate,
   meetingStatusQuery,
   postponeMeetingUpdate,
@@ -228,5 +229,53 @@ describe('a meeting', () => {
     // The old deadline (7 days) passes without escalation; the meeting is now due later.
     await env.sleep('9 days');
     expect((await handle.query(meetingStatusQuery)).escalationLevel).toBe(0);
+  });
+});
+
+describe('an annual evaluation nobody signs', () => {
+  it('reminds both signers three days before the deadline, then escalates to the community', async () => {
+    const c = await makeCompound();
+    const plannedAt = new Date((await now()) + DAY).toISOString();
+    const handle = await env.client.workflow.start('annualEvaluation', {
+      workflowId: `annual-evaluation/${c}/extra-2027`,
+      taskQueue,
+      args: [
+        {
+          compoundId: c,
+          type: 'annualEvaluation',
+          period: 'extra-2027',
+          timeZone: 'Asia/Shanghai',
+          settings: DEFAULT_MEETING_SETTINGS,
+          plannedAt,
+        },
+      ],
+    });
+    for (let i = 0; i < 100 && !(await handle.query(meetingStatusQuery)).agendaAssembledAt; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    await handle.executeUpdate(recordMeetingUpdate, {
+      args: [
+        {
+          actor: staff,
+          heldAt: new Date(await now()).toISOString(),
+          attendance: ['u-branch', 'u-sup'],
+          minutes: '年度评估会',
+          decisions: [],
+        },
+      ],
+    });
+    for (let i = 0; i < 100 && (await handle.query(meetingStatusQuery)).status !== 'signing'; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    const signOffBy = Date.parse((await handle.query(meetingStatusQuery)).annual!.signOffBy);
+    await env.sleep(signOffBy - (await now()) + DAY);
+    const id = `annual-evaluation/${c}/extra-2027`;
+    const mine = sent.filter((n) => n.key.startsWith(id));
+    expect(
+      mine
+        .filter((n) => n.key.includes(':sign-reminder:'))
+        .map((n) => n.to.role)
+        .sort(),
+    ).toEqual(['partyBranch', 'supervisoryBoard']);
+    expect(mine.some((n) => n.key.includes(':sign-overdue:1:staff'))).toBe(true);
+    expect(await LedgerEntry.countDocuments({ matterId: id, event: 'signOffOverdue' })).toBe(1);
   });
 });
