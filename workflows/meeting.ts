@@ -8,6 +8,7 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -66,6 +67,21 @@ export function recorder(compoundId: string, matterId: string, matterType: Ledge
         summary,
         content,
       });
+    },
+    async notifyUsers(userIds: string[], key: string, title: string, body: string) {
+      for (const userId of userIds) {
+        try {
+          await notifyActs.sendNotification({
+            key: `${matterId}:${key}:user:${userId}`,
+            compoundId,
+            to: { userId },
+            title,
+            body,
+          });
+        } catch {
+          // As below: the inbox copy is already written.
+        }
+      }
     },
     async notify(roles: Role[], key: string, title: string, body: string) {
       for (const role of roles) {
@@ -339,6 +355,15 @@ export function meetingLife(input: MeetingInput, opts: MeetingLifeOptions) {
           `提醒：${label}将于 ${days} 天后召开`,
           `时间 ${when(state.plannedAt)}${state.place ? `，地点 ${state.place}` : ''}。`,
         );
+        // The participants staff named are reminded in person too.
+        if (state.participants.length && patched('participant-reminders')) {
+          await rec.notifyUsers(
+            state.participants,
+            `reminder:${state.plannedAt}:${days}`,
+            `提醒：${label}将于 ${days} 天后召开`,
+            `时间 ${when(state.plannedAt)}${state.place ? `，地点 ${state.place}` : ''}。`,
+          );
+        }
         continue;
       }
       if (state.escalationLevel >= 2) {

@@ -41,7 +41,7 @@ const { recordVoiceEvent } = proxyActivities<Activities>({
   retry: { maximumInterval: '1 minute' },
 });
 // A notification channel that stays down must not hold the voice's timeline back.
-const { loadCompoundSettings, startWorkflow } = proxyActivities<Activities>({
+const { loadCompoundSettings, startWorkflow, fileLedgerEntry } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumInterval: '1 minute' },
 });
@@ -388,6 +388,19 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
         '居民反映逾期升级，请督办',
         `${BODY_LABELS[from]}逾期未${action}，现升级至你们督办，请于 ${formatLocal(new Date(deadline[phase]!.at))} 前${action}。`,
       );
+      // Escalations are filed with the supervisory board's record too (一事一记，一时一记).
+      if (patched('ledger-voice-escalation')) {
+        await fileLedgerEntry({
+          entryId: `${voiceId}#escalated:${state.escalationLevel}:${phase}`,
+          compoundId,
+          matterId: voiceId,
+          matterType: 'voice',
+          event: 'escalated',
+          at: iso(now()),
+          summary: `居民反映逾期未${action}，由${BODY_LABELS[from]}升级至${BODY_LABELS[state.responsible]}督办`,
+          content: { level: state.escalationLevel, from, to: state.responsible, missed: phase },
+        });
+      }
       await notify(
         `escalated:${state.escalationLevel}:${phase}:from`,
         { role: from },

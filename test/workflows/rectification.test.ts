@@ -17,6 +17,7 @@ import {
   extendRectificationUpdate,
   meetingStatusQuery,
   postponeMeetingUpdate,
+  scheduleMeetingUpdate,
   rectificationStatusQuery,
   rectificationWorkflowId,
   reportRectificationUpdate,
@@ -229,6 +230,39 @@ describe('a meeting', () => {
     // The old deadline (7 days) passes without escalation; the meeting is now due later.
     await env.sleep('9 days');
     expect((await handle.query(meetingStatusQuery)).escalationLevel).toBe(0);
+  });
+});
+
+describe('a scheduled meeting', () => {
+  it('reminds the named participants in person, three days and one day before', async () => {
+    const c = await makeCompound();
+    const handle = await env.client.workflow.start('periodicCoordination', {
+      workflowId: `periodic-coordination/${c}/extra-sched`,
+      taskQueue,
+      args: [
+        {
+          compoundId: c,
+          type: 'periodicCoordination',
+          period: 'extra-sched',
+          timeZone: 'Asia/Shanghai',
+          settings: DEFAULT_MEETING_SETTINGS,
+          plannedAt: new Date((await now()) + 6 * DAY).toISOString(),
+        },
+      ],
+    });
+    const at = new Date((await now()) + 5 * DAY).toISOString();
+    await handle.executeUpdate(scheduleMeetingUpdate, {
+      args: [{ actor: owners, at, place: '社区活动室', participants: ['u-oc', 'u-smc'] }],
+    });
+    await env.sleep('4.5 days');
+    const id = `periodic-coordination/${c}/extra-sched`;
+    const toUsers = sent.filter((n) => n.key.startsWith(id) && n.to.userId);
+    expect(toUsers.map((n) => `${n.to.userId}:${n.title}`).sort()).toEqual([
+      'u-oc:提醒：业委会、自管会定期协调会将于 1 天后召开',
+      'u-oc:提醒：业委会、自管会定期协调会将于 3 天后召开',
+      'u-smc:提醒：业委会、自管会定期协调会将于 1 天后召开',
+      'u-smc:提醒：业委会、自管会定期协调会将于 3 天后召开',
+    ]);
   });
 });
 

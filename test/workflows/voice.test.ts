@@ -9,6 +9,7 @@ import { createActivities } from '../../activities';
 import { createNotifier, type NotificationInput } from '../../activities/notifications';
 import { DEFAULT_VOICE_SETTINGS } from '../../domain/voices';
 import { Voice } from '../../models/voice';
+import { LedgerEntry } from '../../models/ledger-entry';
 import { workflowInputOf } from '../../api/voices';
 import {
   acceptVoiceUpdate,
@@ -100,6 +101,8 @@ describe('a resident complaint', () => {
     expect(doc.responsible).toBe('partyBranch');
     const types = doc.timeline.map((e) => e.type);
     expect(types.filter((t) => t === 'escalated')).toHaveLength(2);
+    // …and filed with the supervisory board's ledger.
+    expect(await LedgerEntry.countDocuments({ matterId: v._id, event: 'escalated' })).toBe(2);
     await recordHistory(handle, 'residentVoice-escalated');
     expect(types).toContain('overdue');
     // Each rung was reminded before its deadline and told when it escalated.
