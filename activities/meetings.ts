@@ -1,6 +1,6 @@
 import { Compound } from '../models/compound';
 import { Evaluation } from '../models/evaluation';
-import { LedgerEntry } from '../models/ledger-entry';
+import { appendLedgerEntry, type LedgerEntryInput } from './ledger';
 import { Meeting } from '../models/meeting';
 import { Rectification } from '../models/rectification';
 import { Referral } from '../models/referral';
@@ -19,17 +19,7 @@ import type { BodyRecord, EvaluatedBody } from '../domain/evaluation';
 import type { VoteChoice } from '../domain/votes';
 import type { AgendaItem, MeetingState, RectificationState } from '../workflows/meeting-contract';
 
-export interface LedgerEntryInput {
-  entryId: string;
-  compoundId: string;
-  matterId: string;
-  matterType: 'meeting' | 'disposition' | 'rectification' | 'resolution' | 'motion' | 'evaluation' | 'voice';
-  event: string;
-  at: string;
-  actor?: { userId: string; name: string; body?: string };
-  summary: string;
-  content?: unknown;
-}
+export type { LedgerEntryInput } from './ledger';
 
 const isDuplicate = (err: unknown) => (err as { code?: number }).code === 11000;
 
@@ -44,23 +34,9 @@ export function createMeetingActivities() {
       };
     },
 
-    /** Files one ledger entry; a retried filing finds it there and does nothing. */
+    /** Files one entry in the compound's hash-chained ledger; a retried filing does nothing. */
     async fileLedgerEntry(e: LedgerEntryInput): Promise<void> {
-      try {
-        await LedgerEntry.create({
-          _id: e.entryId,
-          compoundId: e.compoundId,
-          matterId: e.matterId,
-          matterType: e.matterType,
-          event: e.event,
-          at: new Date(e.at),
-          actor: e.actor,
-          summary: e.summary,
-          content: e.content,
-        });
-      } catch (err) {
-        if (!isDuplicate(err)) throw err;
-      }
+      await appendLedgerEntry(e);
     },
 
     async saveMeeting(s: MeetingState): Promise<void> {

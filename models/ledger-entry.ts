@@ -15,9 +15,15 @@ const ledgerEntrySchema = new Schema(
     actor: { userId: String, name: String, body: String },
     summary: { type: String, required: true },
     content: Schema.Types.Mixed,
+    /** Place in the compound's chain (1, 2, …), the previous entry's hash, and this entry's. */
+    seq: { type: Number, required: true },
+    prevHash: { type: String, required: true },
+    hash: { type: String, required: true },
   },
   { timestamps: { createdAt: 'filedAt', updatedAt: false } },
 );
+// One entry per place in a compound's chain: two writers racing for the same place cannot both win.
+ledgerEntrySchema.index({ compoundId: 1, seq: 1 }, { unique: true });
 ledgerEntrySchema.index({ compoundId: 1, matterId: 1, at: 1 });
 ledgerEntrySchema.index({ compoundId: 1, at: 1 });
 

@@ -34,6 +34,8 @@ import {
   publishedEvaluations,
   triggerMeeting,
 } from '../meetings';
+import { loadCompound } from '../voices';
+import { verifyLedger } from '../../activities/ledger';
 
 const isoDate = z.iso.datetime({ offset: true, message: '应为 ISO 8601 时间，如 2026-12-28T15:00:00+08:00' });
 const text = (label: string) => z.string().trim().min(1, `请填写${label}`).max(5000);
@@ -255,6 +257,14 @@ export function meetingRoutes(deps: AppDeps): Router {
   });
   r.get(`${base}/ledger`, authorize('ledger:read'), validate({ query: ledgerQuery }), async (req, res) => {
     res.json(await ledgerOf(param(req, 'compoundId'), input(req, 'query')));
+  });
+  r.get(`${base}/ledger/verify`, authorize('ledger:read'), async (req, res) => {
+    await loadCompound(param(req, 'compoundId'));
+    const result = await verifyLedger(param(req, 'compoundId'));
+    res.json({
+      ...result,
+      message: result.ok ? `记实完整：共 ${result.entries} 条，链条未被改动` : result.firstBroken!.message,
+    });
   });
   r.get(`${base}/evaluations`, authorize('meeting:read'), async (req, res) => {
     res.json({ items: await publishedEvaluations(param(req, 'compoundId')) });

@@ -88,7 +88,7 @@ async function startOrder(compoundId: string, days: number) {
       },
     ],
   });
-  for (let i = 0; i < 100 && !(await Rectification.exists({ _id: orderId })); i++)
+  for (let i = 0; i < 500 && !(await Rectification.exists({ _id: orderId })); i++)
     await new Promise((r) => setTimeout(r, 20));
   return { orderId, handle };
 }
@@ -209,7 +209,7 @@ describe('a meeting', () => {
         },
       ],
     });
-    for (let i = 0; i < 100 && !(await handle.query(meetingStatusQuery)).agendaAssembledAt; i++)
+    for (let i = 0; i < 500 && !(await handle.query(meetingStatusQuery)).agendaAssembledAt; i++)
       await new Promise((r) => setTimeout(r, 20));
     const newDate = new Date((await now()) + 12 * DAY).toISOString();
     await refused(
@@ -284,7 +284,7 @@ describe('an annual evaluation nobody signs', () => {
         },
       ],
     });
-    for (let i = 0; i < 100 && !(await handle.query(meetingStatusQuery)).agendaAssembledAt; i++)
+    for (let i = 0; i < 500 && !(await handle.query(meetingStatusQuery)).agendaAssembledAt; i++)
       await new Promise((r) => setTimeout(r, 20));
     await handle.executeUpdate(recordMeetingUpdate, {
       args: [
@@ -297,7 +297,7 @@ describe('an annual evaluation nobody signs', () => {
         },
       ],
     });
-    for (let i = 0; i < 100 && (await handle.query(meetingStatusQuery)).status !== 'signing'; i++)
+    for (let i = 0; i < 500 && (await handle.query(meetingStatusQuery)).status !== 'signing'; i++)
       await new Promise((r) => setTimeout(r, 20));
     const signOffBy = Date.parse((await handle.query(meetingStatusQuery)).annual!.signOffBy);
     await env.sleep(signOffBy - (await now()) + DAY);

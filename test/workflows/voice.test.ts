@@ -74,7 +74,7 @@ async function startVoice(text: string, kind: 'complaint' | 'praise' | 'suggesti
     ],
   });
   // Let the workflow set its timers before the test moves the clock.
-  for (let i = 0; i < 100 && (await handle.query(voiceStatusQuery)).status === 'received'; i++) {
+  for (let i = 0; i < 500 && (await handle.query(voiceStatusQuery)).status === 'received'; i++) {
     await new Promise((r) => setTimeout(r, 20));
   }
   return { v, handle, compoundId };
@@ -234,7 +234,7 @@ describe('a complaint about the self-management committee\u2019s service', () =>
     const id = `periodic-coordination/${compoundId}/prompt-${v._id}`;
     const meeting = env.client.workflow.getHandle(id);
     let state: MeetingState | undefined;
-    for (let i = 0; i < 100 && !state?.agendaAssembledAt; i++) {
+    for (let i = 0; i < 500 && !state?.agendaAssembledAt; i++) {
       state = await meeting.query(meetingStatusQuery).catch(() => undefined);
       if (!state?.agendaAssembledAt) await new Promise((r) => setTimeout(r, 50));
     }

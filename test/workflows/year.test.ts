@@ -78,7 +78,7 @@ async function sleepUntil(t: Date) {
 const at = (y: number, m: number, d: number, h = 10) => zonedTime(TZ, y, m, d, h);
 
 async function waitFor<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 600; i++) {
     const v = await probe();
     if (ok(v)) return v;
     await new Promise((r) => setTimeout(r, 25));
@@ -113,6 +113,15 @@ it('runs a compound through a year of the four meetings, escalating a missed mee
   const handle = (type: MeetingType, period: string) =>
     env.client.workflow.getHandle(meetingWorkflowId(type, compoundId, period));
   const stateOf = (h: WorkflowHandle) => h.query(meetingStatusQuery);
+  // Closed in the read model, not only in the workflow: the last save may still be on its way.
+  const closed = async (h: WorkflowHandle) => {
+    await waitFor(
+      () => Meeting.findById(h.workflowId).lean(),
+      (m) => m?.status === 'closed',
+      `${h.workflowId} closed`,
+    );
+    return stateOf(h);
+  };
   const agendaOf = (h: WorkflowHandle) =>
     waitFor(
       () => stateOf(h),
@@ -138,11 +147,7 @@ it('runs a compound through a year of the four meetings, escalating a missed mee
     });
     // Let the meeting finish what follows its record before the clock moves on.
     if (s.type !== 'quarterlyDeliberation' && s.type !== 'annualEvaluation') {
-      await waitFor(
-        () => stateOf(h),
-        (x) => x.status === 'closed',
-        `${h.workflowId} closed`,
-      );
+      await closed(h);
     }
     return result;
   };
@@ -208,11 +213,7 @@ it('runs a compound through a year of the four meetings, escalating a missed mee
           q.executeUpdate(castVoteUpdate, { args: [{ actor: rep2, motionId: first, choice: 'yes' }] }),
         ).rejects.toBeInstanceOf(WorkflowUpdateFailedError); // not present
       }
-      const done = await waitFor(
-        () => stateOf(q),
-        (x) => x.status === 'closed',
-        'council closed',
-      );
+      const done = await closed(q);
       for (const m of motions) {
         const r = done.quarterly!.results[m.id]!;
         if (m.motion!.proposedBy !== 'referral') {
@@ -281,11 +282,7 @@ it('runs a compound through a year of the four meetings, escalating a missed mee
           },
         ],
       });
-      await waitFor(
-        () => stateOf(ev),
-        (x) => x.status === 'closed',
-        'evaluation closed',
-      );
+      await closed(ev);
       const published = await Evaluation.findById(meetingWorkflowId('annualEvaluation', compoundId, '2027'))
         .lean()
         .orFail();

@@ -1,0 +1,114 @@
+/**
+ * The supervisory ledger's tamper evidence on the real database: a hash chain per compound that
+ * concurrent and retried filings never fork or duplicate, and that verification breaks exactly at an
+ * entry altered or removed behind the application's back.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import mongoose from 'mongoose';
+import request from 'supertest';
+import { appendLedgerEntry, verifyLedger, type LedgerEntryInput } from '../../activities/ledger';
+import { LedgerEntry } from '../../models/ledger-entry';
+import { makeCompound, makeUser } from '../helpers/fixtures';
+import { startStack } from '../helpers/app';
+
+let stack: Awaited<ReturnType<typeof startStack>>;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const entry = (compoundId: string, n: number): LedgerEntryInput => ({
+  entryId: `${compoundId}-m#${n}`,
+  compoundId,
+  matterId: `${compoundId}-m`,
+  matterType: 'meeting',
+  event: 'decision',
+  at: new Date(Date.UTC(2026, 10, 1, 8, n)).toISOString(),
+  actor: { userId: 'u-staff', name: '马丽' },
+  summary: `议题 ${n}：交自管会办理`,
+  content: { itemId: `i${n}`, amount: n * 100, nested: { b: 1, a: [n, 'x'] } },
+});
+const raw = () => mongoose.connection.db!.collection('ledger');
+
+it('when twenty events are filed at once and some twice, the chain has twenty links, in order, and verifies', async () => {
+  const c = await makeCompound();
+  const inputs = Array.from({ length: 20 }, (_, i) => entry(c, i + 1));
+  await Promise.all([...inputs, ...inputs.slice(0, 5)].map((e) => appendLedgerEntry(e)));
+  const docs = await LedgerEntry.find({ compoundId: c }).sort({ seq: 1 }).lean();
+  expect(docs.map((d) => d.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  expect(new Set(docs.map((d) => d._id)).size).toBe(20);
+  const result = await verifyLedger(c);
+  expect(result).toMatchObject({ ok: true, entries: 20 });
+});
+
+it('when an entry is altered directly in the database, verification fails at that entry', async () => {
+  const c = await makeCompound();
+  for (let n = 1; n <= 6; n++) await appendLedgerEntry(entry(c, n));
+  await raw().updateOne({ compoundId: c, seq: 4 }, { $set: { summary: '议题 4：无需处理' } });
+  const result = await verifyLedger(c);
+  expect(result.ok).toBe(false);
+  expect(result.firstBroken).toMatchObject({ seq: 4, reason: 'content' });
+});
+
+it('when an entry is deleted or its link rewritten, verification fails there too', async () => {
+  const c = await makeCompound();
+  for (let n = 1; n <= 5; n++) await appendLedgerEntry(entry(c, n));
+  await raw().deleteOne({ compoundId: c, seq: 3 });
+  expect((await verifyLedger(c)).firstBroken).toMatchObject({ seq: 4, reason: 'sequence' });
+
+  const d = await makeCompound();
+  for (let n = 1; n <= 3; n++) await appendLedgerEntry(entry(d, n));
+  await raw().updateOne({ compoundId: d, seq: 2 }, { $set: { prevHash: 'f'.repeat(64) } });
+  expect((await verifyLedger(d)).firstBroken).toMatchObject({ seq: 2, reason: 'link' });
+});
+
+it('refuses every update and delete through the application', async () => {
+  const c = await makeCompound();
+  await appendLedgerEntry(entry(c, 1));
+  await expect(LedgerEntry.updateOne({ compoundId: c }, { $set: { summary: 'x' } })).rejects.toThrow(
+    /append-only/,
+  );
+  await expect(LedgerEntry.deleteMany({ compoundId: c })).rejects.toThrow(/append-only/);
+  const doc = await LedgerEntry.findOne({ compoundId: c }).orFail();
+  doc.summary = 'changed';
+  await expect(doc.save()).rejects.toThrow(/append-only/);
+  expect((await verifyLedger(c)).ok).toBe(true);
+});
+
+it('answers the verification over HTTP, for members only, and the command-line script exits non-zero on a break', async () => {
+  const c = await makeCompound();
+  for (let n = 1; n <= 3; n++) await appendLedgerEntry(entry(c, n));
+  const member = await makeUser(c, ['resident']);
+  const auth = await stack.login(member);
+  const ok = await request(stack.app).get(`/api/v1/compounds/${c}/ledger/verify`).set('Authorization', auth);
+  expect(ok.body).toMatchObject({ ok: true, entries: 3 });
+  const outsider = await makeUser(await makeCompound(), ['resident']);
+  expect(
+    (
+      await request(stack.app)
+        .get(`/api/v1/compounds/${c}/ledger/verify`)
+        .set('Authorization', await stack.login(outsider))
+    ).status,
+  ).toBe(403);
+
+  await raw().updateOne({ compoundId: c, seq: 2 }, { $set: { 'content.amount': 999999 } });
+  const broken = await request(stack.app)
+    .get(`/api/v1/compounds/${c}/ledger/verify`)
+    .set('Authorization', auth);
+  expect(broken.body).toMatchObject({ ok: false, firstBroken: { seq: 2, reason: 'content' } });
+
+  const root = join(__dirname, '..', '..');
+  const run = spawnSync(
+    join(root, 'node_modules', '.bin', 'tsx'),
+    [join(root, 'scripts', 'verify-ledger.ts'), c],
+    {
+      env: { ...process.env, MONGODB_URI: stack.db.uri },
+      encoding: 'utf8',
+    },
+  );
+  expect(run.status).toBe(1);
+  expect(run.stdout).toContain('第 2 条');
+});
