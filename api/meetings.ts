@@ -2,7 +2,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
 import { DomainError } from '../domain/errors';
-import { monthKey, quarterKey, DEFAULT_TIME_ZONE } from '../domain/calendar';
+import { formatLocal, monthKey, quarterKey, DEFAULT_TIME_ZONE } from '../domain/calendar';
 import {
   DEFAULT_MEETING_SETTINGS,
   MEETING_LABELS,
@@ -187,16 +187,39 @@ export async function findOrder(compoundId: string, orderId: string) {
   return rectificationWorkflowId(o._id);
 }
 
-export async function ledgerOf(compoundId: string, f: { matterId?: string; page: number; pageSize: number }) {
+export interface LedgerFilters {
+  matterId?: string;
+  matterType?: string;
+  event?: string;
+  from?: string;
+  to?: string;
+}
+
+function ledgerQuery(compoundId: string, f: LedgerFilters): Record<string, unknown> {
   const q: Record<string, unknown> = { compoundId };
   if (f.matterId) q.matterId = f.matterId;
+  if (f.matterType) q.matterType = f.matterType;
+  if (f.event) q.event = f.event;
+  if (f.from || f.to) {
+    const at: Record<string, Date> = {};
+    if (f.from) at.$gte = new Date(f.from);
+    if (f.to) at.$lt = new Date(f.to);
+    q.at = at;
+  }
+  return q;
+}
+
+/** One matter's whole life, a period, or a kind of matter, in chain order (一事一记，一时一记). */
+export async function ledgerOf(compoundId: string, f: LedgerFilters & { page: number; pageSize: number }) {
+  const q = ledgerQuery(compoundId, f);
   const items = await LedgerEntry.find(q)
-    .sort({ at: 1, _id: 1 })
+    .sort({ seq: 1 })
     .skip((f.page - 1) * f.pageSize)
     .limit(f.pageSize)
     .lean();
   return {
     items: items.map((e) => ({
+      seq: e.seq,
       id: e._id,
       matterId: e.matterId,
       matterType: e.matterType,
@@ -204,9 +227,64 @@ export async function ledgerOf(compoundId: string, f: { matterId?: string; page:
       at: e.at,
       actor: e.actor?.name,
       summary: e.summary,
+      hash: e.hash,
     })),
     total: await LedgerEntry.countDocuments(q),
+    page: f.page,
+    pageSize: f.pageSize,
   };
+}
+
+const MATTER_LABELS: Record<string, string> = {
+  meeting: '会议',
+  disposition: '处理意见',
+  rectification: '整改',
+  resolution: '决议执行',
+  motion: '议案',
+  evaluation: '年度评估',
+  voice: '居民反映',
+};
+
+const csvCell = (v: unknown) => {
+  const s = v === undefined || v === null ? '' : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/**
+ * The ledger as CSV with Chinese headers, written row by row from a database cursor, so a large
+ * compound's export never sits in memory. Starts with a BOM so Excel reads it as UTF-8.
+ */
+export async function writeLedgerCsv(
+  compoundId: string,
+  f: LedgerFilters,
+  timeZone: string,
+  out: { write(chunk: string): boolean; once(event: 'drain', cb: () => void): unknown },
+) {
+  const write = async (line: string) => {
+    if (!out.write(line)) await new Promise<void>((r) => out.once('drain', r));
+  };
+  await write(
+    '\uFEFF' +
+      ['序号', '时间', '事项类型', '事项编号', '事件', '经办人', '摘要', '本条哈希'].join(',') +
+      '\r\n',
+  );
+  const cursor = LedgerEntry.find(ledgerQuery(compoundId, f)).sort({ seq: 1 }).lean().cursor();
+  for await (const e of cursor) {
+    await write(
+      [
+        e.seq,
+        formatLocal(e.at, timeZone),
+        MATTER_LABELS[e.matterType] ?? e.matterType,
+        e.matterId,
+        e.event,
+        e.actor?.name,
+        e.summary,
+        e.hash,
+      ]
+        .map(csvCell)
+        .join(',') + '\r\n',
+    );
+  }
 }
 
 export async function publishedEvaluations(compoundId: string) {

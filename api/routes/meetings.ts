@@ -33,6 +33,7 @@ import {
   parseMeetingType,
   publishedEvaluations,
   triggerMeeting,
+  writeLedgerCsv,
 } from '../meetings';
 import { loadCompound } from '../voices';
 import { verifyLedger } from '../../activities/ledger';
@@ -250,14 +251,38 @@ export function meetingRoutes(deps: AppDeps): Router {
     );
   }
 
-  const ledgerQuery = z.strictObject({
+  const ledgerFilters = {
     matterId: z.string().min(1).optional(),
+    matterType: z
+      .enum(['meeting', 'disposition', 'rectification', 'resolution', 'motion', 'evaluation', 'voice'])
+      .optional(),
+    event: z.string().min(1).max(50).optional(),
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+  };
+  const ledgerQuery = z.strictObject({
+    ...ledgerFilters,
     ...page,
     pageSize: z.coerce.number().int().min(1).max(500).default(100),
   });
   r.get(`${base}/ledger`, authorize('ledger:read'), validate({ query: ledgerQuery }), async (req, res) => {
     res.json(await ledgerOf(param(req, 'compoundId'), input(req, 'query')));
   });
+  r.get(
+    `${base}/ledger.csv`,
+    authorize('ledger:read'),
+    validate({ query: z.strictObject(ledgerFilters) }),
+    async (req, res) => {
+      const compound = await loadCompound(param(req, 'compoundId'));
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader(
+        'Content-Disposition',
+        `attachment; filename*=UTF-8''${encodeURIComponent(`${compound.name}-监事会记实.csv`)}`,
+      );
+      await writeLedgerCsv(compound._id, input(req, 'query'), compound.timeZone ?? 'Asia/Shanghai', res);
+      res.end();
+    },
+  );
   r.get(`${base}/ledger/verify`, authorize('ledger:read'), async (req, res) => {
     await loadCompound(param(req, 'compoundId'));
     const result = await verifyLedger(param(req, 'compoundId'));

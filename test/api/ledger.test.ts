@@ -112,3 +112,41 @@ it('answers the verification over HTTP, for members only, and the command-line s
   expect(run.status).toBe(1);
   expect(run.stdout).toContain('第 2 条');
 });
+
+it('browses by matter and by period, and exports the same as CSV with Chinese headers', async () => {
+  const c = await makeCompound();
+  for (let n = 1; n <= 4; n++) await appendLedgerEntry(entry(c, n));
+  await appendLedgerEntry({
+    ...entry(c, 5),
+    entryId: `${c}-o#1`,
+    matterId: `${c}-o`,
+    matterType: 'rectification',
+    event: 'issued',
+  });
+  const member = await makeUser(c, ['resident']);
+  const auth = await stack.login(member);
+  const get = (q: string) =>
+    request(stack.app).get(`/api/v1/compounds/${c}/ledger${q}`).set('Authorization', auth);
+
+  const orders = await get('?matterType=rectification');
+  expect(orders.body.items.map((e: { event: string }) => e.event)).toEqual(['issued']);
+  const period = await get(
+    `?from=${encodeURIComponent('2026-11-01T16:02:00+08:00')}&to=${encodeURIComponent('2026-11-01T16:04:00+08:00')}`,
+  );
+  expect(period.body.items.map((e: { seq: number }) => e.seq)).toEqual([2, 3]);
+  expect((await get('?from=yesterday')).status).toBe(400);
+  expect((await get('?matterType=gossip')).status).toBe(400);
+
+  const csv = await get('.csv?matterType=meeting');
+  expect(csv.status).toBe(200);
+  expect(csv.headers['content-type']).toContain('text/csv');
+  const lines = (csv.text as string)
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .split('\r\n');
+  expect(lines[0]).toBe('序号,时间,事项类型,事项编号,事件,经办人,摘要,本条哈希');
+  expect(lines).toHaveLength(5);
+  expect(lines[1]).toContain('2026-11-01 16:01');
+  expect(lines[1]).toContain('会议');
+  expect(lines[1]).toContain('议题 1：交自管会办理');
+});
