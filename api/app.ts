@@ -8,6 +8,7 @@ import { accountRoutes } from './routes/accounts';
 import { compoundRoutes } from './routes/compounds';
 import { voiceRoutes } from './routes/voices';
 import { meetingRoutes } from './routes/meetings';
+import { publicRoutes } from './routes/public';
 
 export interface AppDeps {
   config: Pick<Config, 'jwtSecret' | 'tokenTtlSeconds'>;
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(compoundRoutes());
   api.use(voiceRoutes(deps));
   api.use(meetingRoutes(deps));
+  api.use(publicRoutes());
   app.use('/api/v1', api);
 
   app.use(notFound);

@@ -83,7 +83,8 @@ export const PERMISSIONS = {
   /** The community party organization's final word on a disagreement, entered by community staff. */
   'evaluation:finalize': ['admin', 'staff'],
   'rectification:read': EVERYONE,
-  'rectification:report': ['admin', 'staff', 'selfManagementCommittee', 'ownersCommittee'],
+  // Any body an order or resolution can be delegated to reports on it; the workflow checks it is the owner.
+  'rectification:report': ['admin', 'staff', 'selfManagementCommittee', 'ownersCommittee', 'partyBranch'],
   'rectification:verify': ['admin', 'staff', 'ownersCommittee', 'partyBranch'],
   'ledger:read': EVERYONE,
 } as const satisfies Record<string, readonly Role[]>;

@@ -26,8 +26,8 @@ const compoundSchema = new Schema(
     name: { type: String, required: true },
     communityId: { type: String, required: true, index: true },
     timeZone: { type: String, default: DEFAULT_TIME_ZONE },
-    /** Whether the echo wall may be read without signing in. */
-    echoWallPublic: { type: Boolean, default: true },
+    /** Opt-in: the echo wall and the public (masked) ledger and evaluations may be read without signing in. */
+    echoWallPublic: { type: Boolean, default: false },
     buildings: { type: [buildingSchema], default: [] },
     settings: {
       voices: { type: Schema.Types.Mixed, default: () => structuredClone(DEFAULT_VOICE_SETTINGS) },

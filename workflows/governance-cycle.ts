@@ -4,7 +4,7 @@
  * workflow per period with a business id, so no period is ever run twice. It continues as new every
  * few months, so a compound can run for decades on a bounded history.
  */
-import { continueAsNew, sleep, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, patched, sleep, workflowInfo } from '@temporalio/workflow';
 import { localParts, monthKey, zonedTime } from '../domain/calendar';
 import { meetingWorkflowId, parseMonth, periodsContaining, periodsStartingIn } from '../domain/meetings';
 import { acts } from './meeting';
@@ -22,7 +22,10 @@ export async function governanceCycle(input: CycleInput): Promise<void> {
     const settings = await acts.loadCompoundSettings(input.compoundId);
     timeZone = settings.timeZone;
     // A cycle that begins mid-period also runs the periods already under way.
-    const periods = i === 0 && !input.nextMonth ? periodsContaining(year, m) : periodsStartingIn(year, m);
+    const periods =
+      i === 0 && !input.nextMonth && patched('cycle-current-periods')
+        ? periodsContaining(year, m)
+        : periodsStartingIn(year, m);
     for (const { type, period } of periods) {
       // Started by business id: a period already running (or run) is left alone.
       await acts.startWorkflow({

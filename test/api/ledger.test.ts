@@ -150,3 +150,38 @@ it('browses by matter and by period, and exports the same as CSV with Chinese he
   expect(lines[1]).toContain('会议');
   expect(lines[1]).toContain('议题 1：交自管会办理');
 });
+
+it('publishes the ledger to owners masked: anonymous readers only where the compound opts in', async () => {
+  const open = await makeCompound({ echoWallPublic: true });
+  const closed = await makeCompound({ echoWallPublic: false });
+  for (const c of [open, closed]) {
+    await appendLedgerEntry({
+      ...entry(c, 1),
+      summary: '王小明（13812345678）反映的问题已升级督办',
+      actor: { userId: 'u1', name: '马丽丽' },
+    });
+  }
+  const pub = await request(stack.app).get(`/api/v1/public/compounds/${open}/ledger`);
+  expect(pub.status).toBe(200);
+  expect(pub.body.items[0]).toMatchObject({
+    seq: 1,
+    actor: '马*丽',
+    summary: expect.stringContaining('138****5678'),
+  });
+  expect(JSON.stringify(pub.body)).not.toContain('13812345678');
+  expect(pub.body.items[0].content).toBeUndefined();
+
+  expect((await request(stack.app).get(`/api/v1/public/compounds/${closed}/ledger`)).status).toBe(401);
+  const resident = await makeUser(closed, ['resident']);
+  const signedIn = await request(stack.app)
+    .get(`/api/v1/public/compounds/${closed}/ledger`)
+    .set('Authorization', await stack.login(resident));
+  expect(signedIn.status).toBe(200);
+  const stranger = await makeUser(open, ['resident']);
+  const other = await request(stack.app)
+    .get(`/api/v1/public/compounds/${closed}/ledger`)
+    .set('Authorization', await stack.login(stranger));
+  expect(other.status).toBe(403);
+  expect((await request(stack.app).get('/api/v1/public/compounds/nowhere/ledger')).status).toBe(404);
+  expect((await request(stack.app).get(`/api/v1/public/compounds/${open}/ledger?page=-1`)).status).toBe(400);
+});
