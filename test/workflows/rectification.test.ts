@@ -4,10 +4,8 @@
  * a reason; a meeting postponed with a reason and a new date.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { createActivities } from '../../activities';
-import { createNotifier, type NotificationInput } from '../../activities/notifications';
+import type { NotificationInput } from '../../activities/notifications';
 import { DEFAULT_MEETING_SETTINGS } from '../../domain/meetings';
 import { LedgerEntry } from '../../models/ledger-entry';
 import { Rectification } from '../../models/rectification';
@@ -24,8 +22,8 @@ import {
   verifyRectificationUpdate,
 } from '../../workflows/meeting-contract';
 import type { Actor } from '../../workflows/contract';
-import { connectTestDb } from '../helpers/db';
-import { createTimeSkippingEnv, recordHistory, uniqueTaskQueue, workflowBundle } from '../helpers/temporal';
+import { recordHistory } from '../helpers/temporal';
+import { startTimeSkippingStack, type TimeSkippingStack } from '../helpers/time-skipping';
 import { makeCompound } from '../helpers/fixtures';
 
 const DAY = 86_400_000;
@@ -33,32 +31,17 @@ const smc: Actor = { userId: 'u-smc', name: '张师傅', roles: ['selfManagement
 const owners: Actor = { userId: 'u-oc', name: '刘主任', roles: ['ownersCommittee'] };
 const staff: Actor = { userId: 'u-staff', name: '马丽', roles: ['staff'] };
 
+let stack: TimeSkippingStack;
 let env: TestWorkflowEnvironment;
-let db: Awaited<ReturnType<typeof connectTestDb>>;
-let worker: Worker;
-let running: Promise<void>;
-const sent: NotificationInput[] = [];
-const taskQueue = uniqueTaskQueue('rect');
+let sent: NotificationInput[];
+let taskQueue: string;
 
 beforeAll(async () => {
-  db = await connectTestDb();
-  env = await createTimeSkippingEnv();
-  const notifier = createNotifier({
-    channels: [{ name: 'capture', deliver: async (n) => void sent.push(n) }],
-  });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: workflowBundle(),
-    activities: createActivities({ notifier, temporal: async () => env.client }),
-  });
-  running = worker.run();
+  stack = await startTimeSkippingStack('rect');
+  ({ env, sent, taskQueue } = stack);
 });
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-  await db?.drop();
+  await stack?.stop();
 });
 
 const now = async () => Number(await env.currentTimeMs());

@@ -3,10 +3,8 @@
  * ones, writing to the real database; a capturing channel shows what was notified.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { createActivities } from '../../activities';
-import { createNotifier, type NotificationInput } from '../../activities/notifications';
+import type { NotificationInput } from '../../activities/notifications';
 import { DEFAULT_VOICE_SETTINGS } from '../../domain/voices';
 import { Voice } from '../../models/voice';
 import { LedgerEntry } from '../../models/ledger-entry';
@@ -21,41 +19,25 @@ import {
   type Actor,
 } from '../../workflows/contract';
 import { meetingStatusQuery, type MeetingState } from '../../workflows/meeting-contract';
-import { connectTestDb } from '../helpers/db';
-import { createTimeSkippingEnv, recordHistory, uniqueTaskQueue, workflowBundle } from '../helpers/temporal';
+import { recordHistory } from '../helpers/temporal';
+import { startTimeSkippingStack, type TimeSkippingStack } from '../helpers/time-skipping';
 import { makeCompound, makeVoice } from '../helpers/fixtures';
 
 const smc: Actor = { userId: 'u-smc', name: '自管会张师傅', roles: ['selfManagementCommittee'] };
 const resident: Actor = { userId: 'resident-1', name: '王小明', roles: ['resident'] };
 const staff: Actor = { userId: 'u-staff', name: '社区李干事', roles: ['staff'] };
 
+let stack: TimeSkippingStack;
 let env: TestWorkflowEnvironment;
-let db: Awaited<ReturnType<typeof connectTestDb>>;
-let worker: Worker;
-let running: Promise<void>;
-const sent: NotificationInput[] = [];
-const taskQueue = uniqueTaskQueue('voice');
+let sent: NotificationInput[];
+let taskQueue: string;
 
 beforeAll(async () => {
-  db = await connectTestDb();
-  env = await createTimeSkippingEnv();
-  const notifier = createNotifier({
-    channels: [{ name: 'capture', deliver: async (n) => void sent.push(n) }],
-  });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: workflowBundle(),
-    activities: createActivities({ notifier, temporal: async () => env.client }),
-  });
-  running = worker.run();
+  stack = await startTimeSkippingStack('voice');
+  ({ env, sent, taskQueue } = stack);
 });
-
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-  await db?.drop();
+  await stack?.stop();
 });
 
 async function startVoice(text: string, kind: 'complaint' | 'praise' | 'suggestion' = 'complaint') {

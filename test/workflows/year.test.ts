@@ -4,10 +4,8 @@
  * annual evaluation — with a missed meeting and an overdue rectification escalating as they should.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { createActivities } from '../../activities';
-import { createNotifier, type NotificationInput } from '../../activities/notifications';
+import type { NotificationInput } from '../../activities/notifications';
 import { zonedTime } from '../../domain/calendar';
 import { meetingWorkflowId, type MeetingType } from '../../domain/meetings';
 import type { Role } from '../../domain/roles';
@@ -30,37 +28,22 @@ import {
   type MeetingState,
 } from '../../workflows/meeting-contract';
 import type { Actor } from '../../workflows/contract';
-import { connectTestDb } from '../helpers/db';
-import { createTimeSkippingEnv, recordHistory, uniqueTaskQueue, workflowBundle } from '../helpers/temporal';
+import { recordHistory } from '../helpers/temporal';
+import { startTimeSkippingStack, type TimeSkippingStack } from '../helpers/time-skipping';
 import { makeCompound, makeUser, makeVoice } from '../helpers/fixtures';
 
 const TZ = 'Asia/Shanghai';
+let stack: TimeSkippingStack;
 let env: TestWorkflowEnvironment;
-let db: Awaited<ReturnType<typeof connectTestDb>>;
-let worker: Worker;
-let running: Promise<void>;
-const sent: NotificationInput[] = [];
-const taskQueue = uniqueTaskQueue('year');
+let sent: NotificationInput[];
+let taskQueue: string;
 
 beforeAll(async () => {
-  db = await connectTestDb();
-  env = await createTimeSkippingEnv();
-  const notifier = createNotifier({
-    channels: [{ name: 'capture', deliver: async (n) => void sent.push(n) }],
-  });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: workflowBundle(),
-    activities: createActivities({ notifier, temporal: async () => env.client }),
-  });
-  running = worker.run();
+  stack = await startTimeSkippingStack('year');
+  ({ env, sent, taskQueue } = stack);
 });
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-  await db?.drop();
+  await stack?.stop();
 });
 
 const now = async () => Number(await env.currentTimeMs());
