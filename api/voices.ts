@@ -6,6 +6,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { Types } from 'mongoose';
 import { DomainError } from '../domain/errors';
+import { DEFAULT_TIME_ZONE, monthBounds, monthKey, zonedTime } from '../domain/calendar';
+import { parseMonth } from '../domain/meetings';
 import { rolesGrant, type Role } from '../domain/roles';
 import {
   BODY_LABELS,
@@ -390,12 +392,31 @@ const SATISFACTION_LABELS = { satisfied: '满意', unsatisfied: '不满意' } as
 /** 回音壁: handled voices, public to the compound — no contact data, no names of anonymous residents. */
 export async function echoWall(
   compoundId: string,
-  f: { kind?: VoiceKind; category?: Category; page: number; pageSize: number },
+  f: {
+    kind?: VoiceKind;
+    category?: Category;
+    month?: string;
+    status?: 'resolved' | 'closed' | 'published';
+    page: number;
+    pageSize: number;
+  },
 ) {
   const compound = await loadCompound(compoundId);
-  const query: Record<string, unknown> = { compoundId, status: { $in: ['resolved', 'closed', 'published'] } };
+  const query: Record<string, unknown> = {
+    compoundId,
+    status: f.status ?? { $in: ['resolved', 'closed', 'published'] },
+  };
   if (f.kind) query.kind = f.kind;
   if (f.category) query.category = f.category;
+  if (f.month) {
+    // The compound's local month, not UTC's.
+    const { year, month } = parseMonth(f.month);
+    const tz = compound.timeZone ?? DEFAULT_TIME_ZONE;
+    query.createdAt = {
+      $gte: zonedTime(tz, year, month, 1),
+      $lt: monthBounds(zonedTime(tz, year, month, 1), tz).end,
+    };
+  }
   const [items, total] = await Promise.all([
     Voice.find(query, { contact: 0, timeline: 0, requestHash: 0, idempotencyKey: 0 })
       .sort({ updatedAt: -1, _id: -1 })
@@ -441,3 +462,35 @@ export async function echoWall(
 
 export type { VoiceRecord };
 export type { Client };
+
+/**
+ * The echo wall's per-month summary: raised, handled, satisfied and unsatisfied, for the last `months`
+ * local months. One indexed count per figure and month, so it stays cheap for a compound.
+ */
+export async function echoWallSummary(compoundId: string, months: number, now = new Date()) {
+  const compound = await loadCompound(compoundId);
+  const tz = compound.timeZone ?? DEFAULT_TIME_ZONE;
+  const out: {
+    month: string;
+    raised: number;
+    handled: number;
+    satisfied: number;
+    unsatisfied: number;
+    praise: number;
+  }[] = [];
+  let start = monthBounds(now, tz).start;
+  for (let i = 0; i < months; i++) {
+    const end = monthBounds(start, tz).end;
+    const inMonth = { compoundId, createdAt: { $gte: start, $lt: end } };
+    const [raised, handled, satisfied, unsatisfied, praise] = await Promise.all([
+      Voice.countDocuments({ ...inMonth, kind: { $ne: 'praise' } }),
+      Voice.countDocuments({ ...inMonth, kind: { $ne: 'praise' }, status: { $in: ['resolved', 'closed'] } }),
+      Voice.countDocuments({ ...inMonth, satisfaction: 'satisfied' }),
+      Voice.countDocuments({ ...inMonth, satisfaction: 'unsatisfied' }),
+      Voice.countDocuments({ ...inMonth, kind: 'praise' }),
+    ]);
+    out.push({ month: monthKey(start, tz), raised, handled, satisfied, unsatisfied, praise });
+    start = monthBounds(new Date(start.getTime() - 1), tz).start;
+  }
+  return { compound: { id: compound._id, name: compound.name }, months: out };
+}

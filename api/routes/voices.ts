@@ -6,6 +6,7 @@ import { CATEGORIES, CHANNELS, VOICE_KINDS, VOICE_STATUSES } from '../../domain/
 import {
   actOnVoice,
   echoWall,
+  echoWallSummary,
   loadCompound,
   getVoice,
   listVoices,
@@ -64,6 +65,11 @@ const listQuery = z.strictObject({
 const echoQuery = z.strictObject({
   kind: z.enum(VOICE_KINDS).optional(),
   category: z.enum(CATEGORIES).optional(),
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, '应为 yyyy-mm')
+    .optional(),
+  status: z.enum(['resolved', 'closed', 'published']).optional(),
   ...page,
 });
 
@@ -174,6 +180,17 @@ export function voiceRoutes(deps: AppDeps): Router {
       },
     );
   }
+
+  const summaryQuery = z.strictObject({ months: z.coerce.number().int().min(1).max(36).default(12) });
+  r.get(
+    '/compounds/:compoundId/echo-wall/summary',
+    validate({ params: compoundParams, query: summaryQuery }),
+    async (req, res) => {
+      const compound = await loadCompound(param(req, 'compoundId'));
+      if (!compound.echoWallPublic) checkPermission(req, 'echoWall:read');
+      res.json(await echoWallSummary(compound._id, input<{ months: number }>(req, 'query').months));
+    },
+  );
 
   // The echo wall is public when the compound allows it; otherwise for its members.
   r.get(

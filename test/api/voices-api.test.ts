@@ -331,3 +331,53 @@ describe('handling a voice over HTTP', () => {
     expect(bad.body.error.details.fields[0].field).toBe('query.page');
   });
 });
+
+describe('the echo wall by month and status', () => {
+  it('filters by local month and status, and sums each month up', async () => {
+    const p = await compoundWithPeople();
+    const post = (body: object) =>
+      api().post(`/api/v1/compounds/${p.compoundId}/voices`).set('Authorization', p.resident.auth).send(body);
+    const praise = await post({ kind: 'praise', text: '感谢保洁阿姨每天打扫楼道' });
+    const complaint = await post({ kind: 'complaint', text: '垃圾桶满了没人清' });
+    const base = `/api/v1/compounds/${p.compoundId}/voices/${complaint.body.voice.id}`;
+    await eventually(
+      () => api().get(base).set('Authorization', p.smc.auth),
+      (r) => r.body.status === 'assigned',
+    );
+    await api().post(`${base}/resolve`).set('Authorization', p.smc.auth).send({ result: '已清运' });
+    await api().post(`${base}/feedback`).set('Authorization', p.resident.auth).send({ satisfied: true });
+    await eventually(
+      () =>
+        api()
+          .get(`/api/v1/compounds/${p.compoundId}/voices/${praise.body.voice.id}`)
+          .set('Authorization', p.staff.auth),
+      (r) => r.body.status === 'published',
+    );
+
+    const wall = (q: string) => api().get(`/api/v1/compounds/${p.compoundId}/echo-wall${q}`);
+    const month = new Intl.DateTimeFormat('sv-SE', {
+      timeZone: 'Asia/Shanghai',
+      year: 'numeric',
+      month: '2-digit',
+    }).format(new Date());
+    expect((await wall(`?month=${month}`)).body.total).toBe(2);
+    expect((await wall('?month=2020-01')).body.total).toBe(0);
+    expect((await wall('?status=published')).body.items.map((i: { kind: string }) => i.kind)).toEqual([
+      'praise',
+    ]);
+    expect((await wall('?month=2026-13')).status).toBe(400);
+
+    const summary = await wall('/summary?months=2');
+    expect(summary.status).toBe(200);
+    expect(summary.body.months[0]).toEqual({
+      month,
+      raised: 1,
+      handled: 1,
+      satisfied: 1,
+      unsatisfied: 0,
+      praise: 1,
+    });
+    expect(summary.body.months).toHaveLength(2);
+    expect((await wall('/summary?months=0')).status).toBe(400);
+  });
+});
