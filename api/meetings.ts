@@ -1,5 +1,7 @@
 /** Meeting, order and cycle operations behind the routes: reads from Mongo, actions as workflow updates. */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import ExcelJS from 'exceljs';
+import type { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { DomainError } from '../domain/errors';
 import { formatLocal, monthKey, quarterKey, DEFAULT_TIME_ZONE } from '../domain/calendar';
@@ -245,6 +247,48 @@ const MATTER_LABELS: Record<string, string> = {
   voice: '居民反映',
 };
 
+const LEDGER_COLUMNS = ['序号', '时间', '事项类型', '事项编号', '事件', '经办人', '摘要', '本条哈希'];
+
+type LedgerRowSource = {
+  seq: number;
+  at: Date;
+  matterType: string;
+  matterId: string;
+  event: string;
+  actor?: { name?: string | null } | null;
+  summary: string;
+  hash: string;
+};
+
+/** One ledger row as people read it, for the CSV and XLSX exports alike. */
+function ledgerRow(e: LedgerRowSource, timeZone: string): (string | number)[] {
+  return [
+    e.seq,
+    formatLocal(e.at, timeZone),
+    MATTER_LABELS[e.matterType] ?? e.matterType,
+    e.matterId,
+    e.event,
+    e.actor?.name ?? '',
+    e.summary,
+    e.hash,
+  ];
+}
+
+/**
+ * The ledger as an Excel workbook, written with exceljs's streaming writer: rows are committed as
+ * they come from the cursor, so memory stays flat however long the ledger is.
+ */
+export async function writeLedgerXlsx(compoundId: string, f: LedgerFilters, timeZone: string, out: Writable) {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true });
+  const sheet = workbook.addWorksheet('监事会记实');
+  const widths = [8, 18, 10, 36, 16, 12, 60, 20];
+  sheet.columns = LEDGER_COLUMNS.map((header, i) => ({ header, key: String(i), width: widths[i] }));
+  const cursor = LedgerEntry.find(ledgerQuery(compoundId, f)).sort({ seq: 1 }).lean().cursor();
+  for await (const e of cursor) sheet.addRow(ledgerRow(e, timeZone)).commit();
+  sheet.commit();
+  await workbook.commit();
+}
+
 const csvCell = (v: unknown) => {
   const s = v === undefined || v === null ? '' : String(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
@@ -263,28 +307,9 @@ export async function writeLedgerCsv(
   const write = async (line: string) => {
     if (!out.write(line)) await new Promise<void>((r) => out.once('drain', r));
   };
-  await write(
-    '\uFEFF' +
-      ['序号', '时间', '事项类型', '事项编号', '事件', '经办人', '摘要', '本条哈希'].join(',') +
-      '\r\n',
-  );
+  await write('\uFEFF' + LEDGER_COLUMNS.join(',') + '\r\n');
   const cursor = LedgerEntry.find(ledgerQuery(compoundId, f)).sort({ seq: 1 }).lean().cursor();
-  for await (const e of cursor) {
-    await write(
-      [
-        e.seq,
-        formatLocal(e.at, timeZone),
-        MATTER_LABELS[e.matterType] ?? e.matterType,
-        e.matterId,
-        e.event,
-        e.actor?.name,
-        e.summary,
-        e.hash,
-      ]
-        .map(csvCell)
-        .join(',') + '\r\n',
-    );
-  }
+  for await (const e of cursor) await write(ledgerRow(e, timeZone).map(csvCell).join(',') + '\r\n');
 }
 
 export async function publishedEvaluations(compoundId: string) {

@@ -34,6 +34,7 @@ import {
   publishedEvaluations,
   triggerMeeting,
   writeLedgerCsv,
+  writeLedgerXlsx,
 } from '../meetings';
 import { loadCompound } from '../voices';
 import { verifyLedger } from '../../activities/ledger';
@@ -281,6 +282,20 @@ export function meetingRoutes(deps: AppDeps): Router {
       );
       await writeLedgerCsv(compound._id, input(req, 'query'), compound.timeZone ?? 'Asia/Shanghai', res);
       res.end();
+    },
+  );
+  r.get(
+    `${base}/ledger.xlsx`,
+    authorize('ledger:read'),
+    validate({ query: z.strictObject(ledgerFilters) }),
+    async (req, res) => {
+      const compound = await loadCompound(param(req, 'compoundId'));
+      res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      res.setHeader(
+        'Content-Disposition',
+        `attachment; filename*=UTF-8''${encodeURIComponent(`${compound.name}-监事会记实.xlsx`)}`,
+      );
+      await writeLedgerXlsx(compound._id, input(req, 'query'), compound.timeZone ?? 'Asia/Shanghai', res);
     },
   );
   r.get(`${base}/ledger/verify`, authorize('ledger:read'), async (req, res) => {

@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import mongoose from 'mongoose';
 import request from 'supertest';
 import { appendLedgerEntry, verifyLedger, type LedgerEntryInput } from '../../activities/ledger';
@@ -184,4 +185,36 @@ it('publishes the ledger to owners masked: anonymous readers only where the comp
   expect(other.status).toBe(403);
   expect((await request(stack.app).get('/api/v1/public/compounds/nowhere/ledger')).status).toBe(404);
   expect((await request(stack.app).get(`/api/v1/public/compounds/${open}/ledger?page=-1`)).status).toBe(400);
+});
+
+it('exports the ledger as an Excel workbook with Chinese headers, one row per entry', async () => {
+  const c = await makeCompound();
+  for (let n = 1; n <= 3; n++) await appendLedgerEntry(entry(c, n));
+  const member = await makeUser(c, ['supervisoryBoard']);
+  const res = await request(stack.app)
+    .get(`/api/v1/compounds/${c}/ledger.xlsx`)
+    .set('Authorization', await stack.login(member))
+    .buffer(true)
+    .parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (d: Buffer) => chunks.push(d));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+  expect(res.status).toBe(200);
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(res.body as never);
+  const sheet = workbook.getWorksheet('监事会记实')!;
+  expect(sheet.getRow(1).values).toEqual([
+    undefined,
+    '序号',
+    '时间',
+    '事项类型',
+    '事项编号',
+    '事件',
+    '经办人',
+    '摘要',
+    '本条哈希',
+  ]);
+  expect(sheet.rowCount).toBe(4);
+  expect(sheet.getRow(2).getCell(7).value).toBe('议题 1：交自管会办理');
 });
