@@ -38,6 +38,7 @@ import {
 } from '../meetings';
 import { loadCompound } from '../voices';
 import { verifyLedger } from '../../activities/ledger';
+import { loadReport, renderReportCsv, renderReportHtml, writeReportXlsx } from '../evaluation-report';
 
 const isoDate = z.iso.datetime({ offset: true, message: '应为 ISO 8601 时间，如 2026-12-28T15:00:00+08:00' });
 const text = (label: string) => z.string().trim().min(1, `请填写${label}`).max(5000);
@@ -306,6 +307,30 @@ export function meetingRoutes(deps: AppDeps): Router {
       message: result.ok ? `记实完整：共 ${result.entries} 条，链条未被改动` : result.firstBroken!.message,
     });
   });
+  const yearParams = z.object({
+    compoundId: z.string().min(1),
+    year: z.coerce.number().int().min(2000).max(2100),
+  });
+  r.get(
+    `${base}/evaluations/:year/report.:format`,
+    authorize('meeting:read'),
+    validate({ params: yearParams.extend({ format: z.enum(['html', 'csv', 'xlsx']) }) }),
+    async (req, res) => {
+      const { year, format } = input<{ year: number; format: 'html' | 'csv' | 'xlsx' }>(req, 'params');
+      const report = await loadReport(param(req, 'compoundId'), year);
+      const name = encodeURIComponent(`${report.compound}-${year}年度评估.${format}`);
+      if (format === 'html') {
+        res.type('html').send(renderReportHtml(report));
+      } else if (format === 'csv') {
+        res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${name}`);
+        res.type('text/csv; charset=utf-8').send(renderReportCsv(report));
+      } else {
+        res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+        res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${name}`);
+        await writeReportXlsx(report, res);
+      }
+    },
+  );
   r.get(`${base}/evaluations`, authorize('meeting:read'), async (req, res) => {
     res.json({ items: await publishedEvaluations(param(req, 'compoundId')) });
   });

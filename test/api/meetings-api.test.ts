@@ -155,6 +155,39 @@ describe('the annual evaluation over HTTP', () => {
       (r) => r.body.items?.length === 1,
     );
     expect(published.body.items[0].ratings).toEqual(ok.ratings);
+
+    // The report offices print and file: HTML with its charts, CSV and XLSX with Chinese headers.
+    const year = published.body.items[0].year as number;
+    const report = (format: string) =>
+      request(stack.app)
+        .get(`/api/v1/compounds/${c}/evaluations/${year}/report.${format}`)
+        .set('Authorization', p.resident.auth);
+    const html = await report('html');
+    expect(html.status).toBe(200);
+    expect(html.text).toContain('年度评估报告');
+    expect(html.text).toContain('业主委员会：<span class="rating">值得信任</span>');
+    expect(html.text).toContain('<svg');
+    const csv = await report('csv');
+    expect(csv.text.replace(/^\uFEFF/, '').split('\r\n')[0]).toBe(
+      '组织,响应率,解决率,满意率,整改按期完成率,会议按期召开率,综合得分,建议评级,最终评级',
+    );
+    expect(csv.text).toContain('自管会');
+    expect((await report('xlsx')).status).toBe(200);
+    expect((await report('pdf')).status).toBe(400);
+    expect(
+      (
+        await request(stack.app)
+          .get(`/api/v1/compounds/${c}/evaluations/1999/report.html`)
+          .set('Authorization', p.resident.auth)
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await request(stack.app)
+          .get(`/api/v1/compounds/${c}/evaluations/2001/report.html`)
+          .set('Authorization', p.resident.auth)
+      ).status,
+    ).toBe(404);
   });
 });
 
