@@ -9,6 +9,7 @@ import { compoundRoutes } from './routes/compounds';
 import { voiceRoutes } from './routes/voices';
 import { meetingRoutes } from './routes/meetings';
 import { publicRoutes } from './routes/public';
+import { rateRoutes } from './routes/rates';
 
 export interface AppDeps {
   config: Pick<Config, 'jwtSecret' | 'tokenTtlSeconds'>;
@@ -42,6 +43,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(voiceRoutes(deps));
   api.use(meetingRoutes(deps));
   api.use(publicRoutes());
+  api.use(rateRoutes());
   app.use('/api/v1', api);
 
   app.use(notFound);

@@ -46,6 +46,7 @@ const voiceSchema = new Schema(
     handledBy: { type: String, enum: BODIES },
     resolvedAt: Date,
     satisfaction: { type: String, enum: ['satisfied', 'unsatisfied'] },
+    respondedOnTime: Boolean,
     workflowStartedAt: Date,
     /** The monthly consultation that took this voice up (so each is discussed once). */
     consultedIn: String,
@@ -59,5 +60,7 @@ voiceSchema.index({ compoundId: 1, status: 1, createdAt: -1 });
 voiceSchema.index({ compoundId: 1, responsible: 1, status: 1 });
 voiceSchema.index({ status: 1, workflowStartedAt: 1 });
 voiceSchema.index({ compoundId: 1, consultedIn: 1, createdAt: 1 });
+// The rates: by compound and period, grouped by body and category.
+voiceSchema.index({ compoundId: 1, createdAt: 1, assignee: 1, category: 1 });
 export type VoiceDoc = InferSchemaType<typeof voiceSchema>;
 export const Voice = model('Voice', voiceSchema, 'voices');

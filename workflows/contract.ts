@@ -45,6 +45,8 @@ export interface VoiceState {
   overdue: boolean;
   reopened: boolean;
   satisfaction?: Satisfaction;
+  /** Set at the first response (accept or resolve): before the acknowledgement deadline, unescalated. */
+  respondedOnTime?: boolean;
   escalations: {
     at: string;
     from: ResponsibleBody;

@@ -99,6 +99,7 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
         overdue: state.overdue,
         reopened: state.reopened,
         satisfaction: state.satisfaction,
+        respondedOnTime: state.respondedOnTime,
       },
     });
 
@@ -135,11 +136,19 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
     if (!text || !text.trim()) refuse('invalid', `${label}不能为空（${field}）`);
   };
 
+  /** 响应率: the first response counts as on time if it came before the acknowledgement deadline unescalated. */
+  const markResponse = () => {
+    if (state.respondedOnTime !== undefined) return;
+    const ack = deadline.acknowledge?.at ?? Infinity;
+    state.respondedOnTime = !state.escalations.some((e) => e.missed === 'acknowledge') && now() <= ack;
+  };
+
   setHandler(voiceStatusQuery, () => state);
 
   setHandler(
     acceptVoiceUpdate,
     async ({ actor, note }) => {
+      markResponse();
       state.status = 'inProgress';
       state.overdue = false;
       deadlineVersion++;
@@ -172,6 +181,7 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
   setHandler(
     resolveVoiceUpdate,
     async ({ actor, result }) => {
+      markResponse();
       state.status = 'resolved';
       state.overdue = false;
       deadlineVersion++;

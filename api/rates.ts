@@ -1,0 +1,90 @@
+/** The rates for a compound or a whole community, from indexed aggregations over the read models. */
+import { CONVENERS, type MeetingType } from '../domain/meetings';
+import {
+  meetingRates,
+  orderRates,
+  periodBounds,
+  voiceRates,
+  type MeetingGroup,
+  type OrderGroup,
+  type VoiceGroup,
+} from '../domain/rates';
+import { DomainError } from '../domain/errors';
+import { Compound } from '../models/compound';
+import { Meeting } from '../models/meeting';
+import { Rectification } from '../models/rectification';
+import { Voice } from '../models/voice';
+
+const BODIES = ['selfManagementCommittee', 'ownersCommittee', 'partyBranch', 'staff'] as const;
+
+export async function computeRates(scope: { compoundIds: string[]; timeZone: string }, period: string) {
+  const { start, end, kind } = periodBounds(period, scope.timeZone);
+  const inScope = { $in: scope.compoundIds };
+  // Group by the few fields a rate needs and count; folding happens in domain/rates.ts.
+  const [voiceRows, orderRows, meetingRows] = await Promise.all([
+    Voice.aggregate<{ _id: Omit<VoiceGroup, 'count'>; count: number }>([
+      { $match: { compoundId: inScope, createdAt: { $gte: start, $lt: end }, kind: { $ne: 'praise' } } },
+      {
+        $group: {
+          _id: {
+            assignee: '$assignee',
+            category: '$category',
+            status: '$status',
+            satisfaction: '$satisfaction',
+            respondedOnTime: '$respondedOnTime',
+          },
+          count: { $sum: 1 },
+        },
+      },
+    ]),
+    Rectification.aggregate<{ _id: Omit<OrderGroup, 'count'>; count: number }>([
+      { $match: { compoundId: inScope, deadline: { $gte: start, $lt: end } } },
+      { $group: { _id: { owner: '$owner', status: '$status', onTime: '$onTime' }, count: { $sum: 1 } } },
+    ]),
+    Meeting.aggregate<{ _id: Omit<MeetingGroup, 'count'>; count: number }>([
+      { $match: { compoundId: inScope, holdBy: { $gte: start, $lt: end } } },
+      { $group: { _id: { type: '$type', heldOnTime: '$heldOnTime' }, count: { $sum: 1 } } },
+    ]),
+  ]);
+  const voices: VoiceGroup[] = voiceRows.map((r) => ({ ...r._id, count: r.count }));
+  const orders: OrderGroup[] = orderRows.map((r) => ({ ...r._id, count: r.count }));
+  const meetings: MeetingGroup[] = meetingRows.map((r) => ({ ...r._id, count: r.count }));
+
+  const byBody = Object.fromEntries(
+    BODIES.map((body) => [
+      body,
+      {
+        ...voiceRates(voices.filter((v) => v.assignee === body)),
+        ...orderRates(orders.filter((o) => o.owner === body)),
+        ...meetingRates(
+          meetings.filter((m) => (CONVENERS[m.type as MeetingType] as string[] | undefined)?.includes(body)),
+        ),
+      },
+    ]),
+  );
+  const categories = [...new Set(voices.map((v) => v.category))].sort();
+  const byCategory = Object.fromEntries(
+    categories.map((c) => [c, voiceRates(voices.filter((v) => v.category === c))]),
+  );
+  return {
+    period,
+    periodKind: kind,
+    from: start,
+    to: end,
+    overall: { ...voiceRates(voices), ...orderRates(orders), ...meetingRates(meetings) },
+    byBody,
+    byCategory,
+  };
+}
+
+export async function compoundScope(compoundId: string) {
+  const c = await Compound.findById(compoundId, { timeZone: 1, communityId: 1 }).lean();
+  if (!c) throw new DomainError('not_found', `没有这个小区：${compoundId}`);
+  return { compoundIds: [c._id], timeZone: c.timeZone ?? 'Asia/Shanghai', communityId: c.communityId };
+}
+
+export async function communityScope(communityId: string) {
+  const cs = await Compound.find({ communityId }, { timeZone: 1 }).lean();
+  if (!cs.length) throw new DomainError('not_found', `没有这个社区：${communityId}`);
+  return { compoundIds: cs.map((c) => c._id), timeZone: cs[0]!.timeZone ?? 'Asia/Shanghai' };
+}

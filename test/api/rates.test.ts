@@ -1,0 +1,148 @@
+/**
+ * The rates on the real database: exact figures from known read models, per compound and per
+ * community, in the compound's local calendar; bad periods and outsiders refused.
+ */
+import request from 'supertest';
+import { Types } from 'mongoose';
+import { Voice } from '../../models/voice';
+import { Rectification } from '../../models/rectification';
+import { Meeting } from '../../models/meeting';
+import { makeCompound, makeUser } from '../helpers/fixtures';
+import { startStack } from '../helpers/app';
+
+let stack: Awaited<ReturnType<typeof startStack>>;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+// 2026-11-01 00:30 in Shanghai is still October in UTC: it must count in November.
+const NOV = new Date('2026-10-31T16:30:00Z');
+const OCT = new Date('2026-10-31T15:30:00Z');
+
+function voice(compoundId: string, v: Record<string, unknown>) {
+  return {
+    _id: new Types.ObjectId().toHexString(),
+    compoundId,
+    kind: 'complaint',
+    channel: 'online',
+    category: 'sanitation',
+    text: '垃圾',
+    submittedBy: 'r',
+    idempotencyKey: new Types.ObjectId().toHexString(),
+    requestHash: 'x',
+    assignee: 'selfManagementCommittee',
+    status: 'assigned',
+    createdAt: NOV,
+    updatedAt: NOV,
+    timeline: [],
+    ...v,
+  };
+}
+
+it('computes the three rates, on-time orders and meetings, by body and category, in local months', async () => {
+  const c = await makeCompound();
+  await Voice.collection.insertMany(<never[]>[
+    voice(c, { status: 'closed', respondedOnTime: true, satisfaction: 'satisfied' }),
+    voice(c, { status: 'closed', respondedOnTime: true, satisfaction: 'unsatisfied' }),
+    voice(c, { status: 'resolved', respondedOnTime: false }),
+    voice(c, { status: 'inProgress', respondedOnTime: true, category: 'fees', assignee: 'ownersCommittee' }),
+    voice(c, { status: 'published', kind: 'praise' }), // praise is not counted
+    voice(c, { status: 'closed', respondedOnTime: true, createdAt: OCT }), // October
+  ]);
+  const order = (onTime: boolean | undefined, status: string) => ({
+    _id: new Types.ObjectId().toHexString(),
+    compoundId: c,
+    kind: 'rectification',
+    title: '整改',
+    owner: 'selfManagementCommittee',
+    issuer: 'ownersCommittee',
+    status,
+    deadline: new Date('2026-11-20T00:00:00Z'),
+    onTime,
+    state: {},
+  });
+  await Rectification.collection.insertMany(<never[]>[
+    order(true, 'verified'),
+    order(false, 'verified'),
+    order(undefined, 'open'),
+  ]);
+  const meeting = (type: string, heldOnTime: boolean) => ({
+    _id: `${type}/${c}/x-${new Types.ObjectId().toHexString()}`,
+    compoundId: c,
+    type,
+    period: '2026-11',
+    status: 'closed',
+    plannedAt: new Date('2026-11-10T00:00:00Z'),
+    holdBy: new Date('2026-11-15T00:00:00Z'),
+    heldOnTime,
+    state: {},
+  });
+  await Meeting.collection.insertMany(<never[]>[
+    meeting('monthlyConsultation', true),
+    meeting('periodicCoordination', false),
+  ]);
+
+  const resident = await makeUser(c, ['resident']);
+  const res = await request(stack.app)
+    .get(`/api/v1/compounds/${c}/rates?period=2026-11`)
+    .set('Authorization', await stack.login(resident));
+  expect(res.status).toBe(200);
+  expect(res.body.overall).toEqual({
+    voices: 4,
+    responseRate: 3 / 4,
+    resolutionRate: 3 / 4,
+    satisfactionRate: 1 / 2,
+    orders: 3,
+    onTimeRectificationRate: 1 / 3,
+    meetings: 2,
+    meetingsOnTimeRate: 1 / 2,
+  });
+  expect(res.body.byBody.ownersCommittee).toMatchObject({
+    voices: 1,
+    responseRate: 1,
+    resolutionRate: 0,
+    meetings: 2,
+  });
+  expect(res.body.byBody.selfManagementCommittee).toMatchObject({
+    voices: 3,
+    orders: 3,
+    meetings: 1,
+    meetingsOnTimeRate: 0,
+  });
+  expect(res.body.byCategory.fees).toMatchObject({ voices: 1 });
+  const q4 = await request(stack.app)
+    .get(`/api/v1/compounds/${c}/rates?period=2026-Q4`)
+    .set('Authorization', await stack.login(resident));
+  expect(q4.body.overall.voices).toBe(5);
+
+  expect(
+    (
+      await request(stack.app)
+        .get(`/api/v1/compounds/${c}/rates?period=2026-13`)
+        .set('Authorization', await stack.login(resident))
+    ).status,
+  ).toBe(400);
+  expect(
+    (
+      await request(stack.app)
+        .get(`/api/v1/communities/furong/rates?period=2026`)
+        .set('Authorization', await stack.login(resident))
+    ).status,
+  ).toBe(403);
+  const staff = await makeUser(c, ['staff']);
+  const community = await request(stack.app)
+    .get(`/api/v1/communities/furong/rates?period=2026`)
+    .set('Authorization', await stack.login(staff));
+  expect(community.status).toBe(200);
+  expect(community.body.overall.voices).toBeGreaterThanOrEqual(5);
+  expect(
+    (
+      await request(stack.app)
+        .get(`/api/v1/communities/nowhere/rates?period=2026`)
+        .set('Authorization', await stack.login(staff))
+    ).status,
+  ).toBe(404);
+});
