@@ -8,7 +8,7 @@
  * - meetings-held-on-time rate: meetings due in the period held by their deadline without escalation ÷ meetings due.
  * Each is undefined when its denominator is zero. Pure: counts in, rates out.
  */
-import { localParts, zonedTime } from './calendar';
+import { zonedTime } from './calendar';
 import { DomainError } from './errors';
 
 export interface VoiceGroup {
