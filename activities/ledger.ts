@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { LedgerEntry } from '../models/ledger-entry';
+import { LedgerEntry, LedgerHead } from '../models/ledger-entry';
 import {
   GENESIS_HASH,
   canonicalEntry,
@@ -30,17 +30,15 @@ const isDuplicate = (err: unknown) => (err as { code?: number }).code === 11000;
  * racing writers win a place, and the other retries on the new end of the chain.
  */
 export async function appendLedgerEntry(e: LedgerEntryInput): Promise<{ seq: number; hash: string }> {
+  // Content goes through JSON so what is hashed is exactly what the database gives back.
+  const content = e.content === undefined ? undefined : (JSON.parse(JSON.stringify(e.content)) as unknown);
   for (let attempt = 0; attempt < 50; attempt++) {
     const existing = await LedgerEntry.findById(e.entryId, { seq: 1, hash: 1 }).lean();
     if (existing) return { seq: existing.seq, hash: existing.hash };
-    const last = await LedgerEntry.findOne({ compoundId: e.compoundId }, { seq: 1, hash: 1 })
-      .sort({ seq: -1 })
-      .lean();
-    // Content goes through JSON so what is hashed is exactly what the database gives back.
-    const content = e.content === undefined ? undefined : (JSON.parse(JSON.stringify(e.content)) as unknown);
+    const head = (await LedgerHead.findById(e.compoundId).lean()) ?? (await rebuildHead(e.compoundId));
     const entry: ChainedEntry = {
       compoundId: e.compoundId,
-      seq: (last?.seq ?? 0) + 1,
+      seq: head.seq + 1,
       entryId: e.entryId,
       at: new Date(e.at),
       matterId: e.matterId,
@@ -49,19 +47,48 @@ export async function appendLedgerEntry(e: LedgerEntryInput): Promise<{ seq: num
       actor: e.actor,
       summary: e.summary,
       content,
-      prevHash: last?.hash ?? GENESIS_HASH,
+      prevHash: head.hash,
     };
     const hash = sha256(canonicalEntry(entry));
     try {
       await LedgerEntry.create({ _id: e.entryId, ...entry, hash });
-      return { seq: entry.seq, hash };
     } catch (err) {
       if (!isDuplicate(err)) throw err;
-      // Either this entry was filed meanwhile (found at the top of the loop) or another took the place.
-      await new Promise((r) => setTimeout(r, Math.random() * 20 * (attempt + 1)));
+      // Another writer took this place (or filed this very entry): catch the head up and try again.
+      await advanceHead(e.compoundId);
+      await new Promise((r) => setTimeout(r, Math.random() * 10 * (attempt + 1)));
+      continue;
     }
+    await LedgerHead.updateOne({ _id: e.compoundId, seq: head.seq }, { $set: { seq: entry.seq, hash } });
+    return { seq: entry.seq, hash };
   }
   throw new Error(`could not append ledger entry ${e.entryId}: too much contention`);
+}
+
+/** Moves a compound's head past entries filed by writers that stopped before updating it. */
+async function advanceHead(compoundId: string): Promise<void> {
+  const head = (await LedgerHead.findById(compoundId).lean()) ?? (await rebuildHead(compoundId));
+  let { seq, hash } = head;
+  for (;;) {
+    const next = await LedgerEntry.findOne({ compoundId, seq: seq + 1 }, { seq: 1, hash: 1 }).lean();
+    if (!next) break;
+    seq = next.seq;
+    hash = next.hash;
+  }
+  if (seq !== head.seq)
+    await LedgerHead.updateOne({ _id: compoundId, seq: head.seq }, { $set: { seq, hash } });
+}
+
+/** The head from the ledger itself (first use, or a database restored without heads). */
+async function rebuildHead(compoundId: string): Promise<{ seq: number; hash: string }> {
+  const last = await LedgerEntry.findOne({ compoundId }, { seq: 1, hash: 1 }).sort({ seq: -1 }).lean();
+  const head = { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS_HASH };
+  await LedgerHead.updateOne({ _id: compoundId }, { $setOnInsert: head }, { upsert: true }).catch(
+    (err: unknown) => {
+      if (!isDuplicate(err)) throw err;
+    },
+  );
+  return (await LedgerHead.findById(compoundId).lean()) ?? head;
 }
 
 export interface VerifyResult {

@@ -46,3 +46,14 @@ ledgerEntrySchema.pre('save', function () {
   if (!this.isNew) refuse();
 });
 export const LedgerEntry = model('LedgerEntry', ledgerEntrySchema, 'ledger');
+
+/**
+ * The end of each compound's chain (its last seq and hash), read by _id so appending never has to
+ * search the ledger. The unique (compoundId, seq) index stays the real guard; this is an index card.
+ */
+const ledgerHeadSchema = new Schema({
+  _id: { type: String, required: true }, // compoundId
+  seq: { type: Number, required: true },
+  hash: { type: String, required: true },
+});
+export const LedgerHead = model('LedgerHead', ledgerHeadSchema, 'ledger_heads');

@@ -1,0 +1,164 @@
+/**
+ * Benchmark of the rates and the ledger at a county's scale, on generated data:
+ *   npx tsx bench/rates.ts            (1,000,000 voices, 100,000 ledger entries; FerretDB unless MONGODB_URI)
+ *   BENCH_VOICES=100000 BENCH_LEDGER=20000 npx tsx bench/rates.ts
+ * Prints the figures; it asserts nothing. Data goes to a database of its own, dropped at the end.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mongoose, { Types } from 'mongoose';
+import { Community, Compound } from '../models/compound';
+import { Voice } from '../models/voice';
+import { LedgerEntry } from '../models/ledger-entry';
+import { appendLedgerEntry, sha256, verifyLedger } from '../activities/ledger';
+import { canonicalEntry, GENESIS_HASH, type ChainedEntry } from '../domain/ledger';
+import { communityScope, compoundScope, computeRates } from '../api/rates';
+import { startFerretDb, type Running } from '../scripts/servers';
+import { CATEGORIES } from '../domain/voices';
+
+const VOICES = Number(process.env.BENCH_VOICES ?? 1_000_000);
+const LEDGER = Number(process.env.BENCH_LEDGER ?? 100_000);
+const COMPOUNDS = Number(process.env.BENCH_COMPOUNDS ?? 200);
+const BATCH = 5_000;
+
+const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+const line = (what: string, value: string) => console.log(`${what.padEnd(58)} ${value}`);
+
+async function time<T>(what: string, f: () => Promise<T>, runs = 3): Promise<T> {
+  let result!: T;
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    result = await f();
+    times.push(ms(t0));
+  }
+  times.sort((a, b) => a - b);
+  line(what, `median ${times[Math.floor(times.length / 2)]!.toFixed(0)} ms (of ${runs})`);
+  return result;
+}
+
+async function main() {
+  let db: Running | undefined;
+  let uri = process.env.MONGODB_URI;
+  if (!uri) {
+    db = await startFerretDb({ dataDir: mkdtempSync(join(tmpdir(), 'gongzhi-bench-')), quiet: true });
+    uri = `mongodb://127.0.0.1:${db.port}/bench`;
+  } else {
+    const u = new URL(uri);
+    u.pathname = '/gongzhi_bench';
+    uri = u.toString();
+  }
+  await mongoose.connect(uri);
+  await Promise.all([Voice.init(), LedgerEntry.init(), Compound.init()]);
+  console.log(
+    `database: ${process.env.MONGODB_URI ? 'MONGODB_URI' : 'FerretDB v1.24 (SQLite)'}; ${VOICES} voices in ${COMPOUNDS} compounds, ${LEDGER} ledger entries`,
+  );
+
+  await Community.create({ _id: 'bench-county', name: '盐池县（基准）' });
+  await Compound.insertMany(
+    Array.from({ length: COMPOUNDS }, (_, i) => ({
+      _id: `b${i}`,
+      name: `小区${i}`,
+      communityId: 'bench-county',
+    })),
+  );
+
+  // Voices spread over 2026, across compounds, bodies, categories and outcomes.
+  const year = Date.UTC(2025, 11, 31, 16); // 2026-01-01 00:00 Shanghai
+  let t0 = process.hrtime.bigint();
+  for (let done = 0; done < VOICES; done += BATCH) {
+    const docs = Array.from({ length: Math.min(BATCH, VOICES - done) }, (_, k) => {
+      const i = done + k;
+      const status = ['closed', 'closed', 'resolved', 'inProgress', 'assigned'][i % 5]!;
+      return {
+        _id: new Types.ObjectId().toHexString(),
+        compoundId: `b${i % COMPOUNDS}`,
+        kind: i % 17 === 0 ? 'praise' : 'complaint',
+        channel: 'online',
+        category: CATEGORIES[i % CATEGORIES.length],
+        text: '生成的数据',
+        submittedBy: `r${i % 5000}`,
+        idempotencyKey: `k${i}`,
+        requestHash: 'x',
+        assignee: ['selfManagementCommittee', 'ownersCommittee', 'staff'][i % 3],
+        status,
+        respondedOnTime: i % 4 !== 0,
+        satisfaction: status === 'closed' ? (i % 7 === 0 ? 'unsatisfied' : 'satisfied') : undefined,
+        createdAt: new Date(year + (i % 365) * 86_400_000 + (i % 86_400) * 1000),
+        timeline: [],
+      };
+    });
+    await Voice.collection.insertMany(docs as never[], { ordered: false });
+  }
+  line('generate voices', `${ms(t0).toFixed(0)} ms (${((VOICES / ms(t0)) * 1000).toFixed(0)} docs/s)`);
+
+  // A valid chain for one compound, built in-process, then walked by verification.
+  t0 = process.hrtime.bigint();
+  let prev = GENESIS_HASH;
+  for (let done = 0; done < LEDGER; done += BATCH) {
+    const docs = [];
+    for (let k = 0; k < Math.min(BATCH, LEDGER - done); k++) {
+      const seq = done + k + 1;
+      const e: ChainedEntry = {
+        compoundId: 'b0',
+        seq,
+        entryId: `b0-m${seq}#1`,
+        at: new Date(year + seq * 60_000),
+        matterId: `b0-m${seq % 1000}`,
+        matterType: 'meeting',
+        event: 'decision',
+        actor: { userId: 'u', name: '马丽', body: null },
+        summary: `议题 ${seq}`,
+        content: { n: seq },
+        prevHash: prev,
+      };
+      prev = sha256(canonicalEntry(e));
+      docs.push({ _id: e.entryId, ...e, hash: prev });
+    }
+    await LedgerEntry.collection.insertMany(docs as never[], { ordered: false });
+  }
+  line('generate ledger chain', `${ms(t0).toFixed(0)} ms`);
+
+  const compound = await compoundScope('b1');
+  const county = await communityScope('bench-county');
+  await time('rates: one compound, one month (2026-11)', () => computeRates(compound, '2026-11'));
+  await time('rates: one compound, one quarter (2026-Q4)', () => computeRates(compound, '2026-Q4'));
+  const yr = await time('rates: one compound, a year (2026)', () => computeRates(compound, '2026'));
+  const all = await time(
+    `rates: the whole county (${COMPOUNDS} compounds), a year`,
+    () => computeRates(county, '2026'),
+    1,
+  );
+  line(
+    '  (check) voices counted for one compound / the county',
+    `${yr.overall.voices} / ${all.overall.voices}`,
+  );
+  const v = await time(`ledger: verify a chain of ${LEDGER} entries`, () => verifyLedger('b0'), 1);
+  line('  (check) chain intact, entries', `${v.ok}, ${v.entries}`);
+  t0 = process.hrtime.bigint();
+  for (let i = 0; i < 200; i++) {
+    await appendLedgerEntry({
+      entryId: `append-${i}`,
+      compoundId: 'b0',
+      matterId: 'append',
+      matterType: 'meeting',
+      event: 'decision',
+      at: new Date().toISOString(),
+      summary: '追加',
+    });
+  }
+  line(
+    'ledger: append at the end of that chain',
+    `${(ms(t0) / 200).toFixed(1)} ms per entry (200 sequential)`,
+  );
+
+  await mongoose.connection.dropDatabase();
+  await mongoose.disconnect();
+  await db?.stop();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
