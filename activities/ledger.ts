@@ -18,6 +18,8 @@ export interface LedgerEntryInput {
   actor?: { userId: string; name: string; body?: string };
   summary: string;
   content?: unknown;
+  /** The bodies the matter concerns (owner, issuer, conveners…), for browsing by body. */
+  bodies?: string[];
 }
 
 export const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
@@ -47,6 +49,7 @@ export async function appendLedgerEntry(e: LedgerEntryInput): Promise<{ seq: num
       actor: e.actor,
       summary: e.summary,
       content,
+      bodies: e.bodies?.length ? e.bodies : undefined,
       prevHash: head.hash,
     };
     const hash = sha256(canonicalEntry(entry));
@@ -117,6 +120,7 @@ export async function verifyLedger(compoundId: string): Promise<VerifyResult> {
       actor: doc.actor,
       summary: doc.summary,
       content: doc.content,
+      bodies: doc.bodies?.length ? doc.bodies : undefined,
       prevHash: doc.prevHash,
       hash: doc.hash,
     };

@@ -193,6 +193,7 @@ export interface LedgerFilters {
   matterId?: string;
   matterType?: string;
   event?: string;
+  body?: string;
   from?: string;
   to?: string;
 }
@@ -202,6 +203,7 @@ function ledgerQuery(compoundId: string, f: LedgerFilters): Record<string, unkno
   if (f.matterId) q.matterId = f.matterId;
   if (f.matterType) q.matterType = f.matterType;
   if (f.event) q.event = f.event;
+  if (f.body) q.bodies = f.body;
   if (f.from || f.to) {
     const at: Record<string, Date> = {};
     if (f.from) at.$gte = new Date(f.from);

@@ -17,6 +17,7 @@ export interface ChainedEntry {
   actor?: { userId?: string | null; name?: string | null; body?: string | null } | null;
   summary: string;
   content?: unknown;
+  bodies?: string[];
   prevHash: string;
 }
 
@@ -50,6 +51,8 @@ export function canonicalEntry(e: ChainedEntry): string {
     actor,
     summary: e.summary,
     content: e.content ?? null,
+    // Only when present, so entries filed before bodies were recorded keep their hashes.
+    ...(e.bodies?.length ? { bodies: e.bodies } : {}),
     prevHash: e.prevHash,
   });
 }

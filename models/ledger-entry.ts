@@ -15,6 +15,7 @@ const ledgerEntrySchema = new Schema(
     actor: { userId: String, name: String, body: String },
     summary: { type: String, required: true },
     content: Schema.Types.Mixed,
+    bodies: { type: [String], default: undefined },
     /** Place in the compound's chain (1, 2, …), the previous entry's hash, and this entry's. */
     seq: { type: Number, required: true },
     prevHash: { type: String, required: true },
@@ -26,6 +27,7 @@ const ledgerEntrySchema = new Schema(
 ledgerEntrySchema.index({ compoundId: 1, seq: 1 }, { unique: true });
 ledgerEntrySchema.index({ compoundId: 1, matterId: 1, at: 1 });
 ledgerEntrySchema.index({ compoundId: 1, at: 1 });
+ledgerEntrySchema.index({ compoundId: 1, bodies: 1, seq: 1 });
 
 const refuse = function () {
   throw new Error('监事会记实只能追加，不能修改或删除 (the ledger is append-only)');

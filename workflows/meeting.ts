@@ -52,7 +52,13 @@ export const isStaff = (a: Actor) => a.roles.includes('staff') || a.roles.includ
 export const iso = (t: number) => new Date(t).toISOString();
 
 /** Notifications and ledger filing for one matter, with ids stable across retries and replays. */
-export function recorder(compoundId: string, matterId: string, matterType: LedgerEntryInput['matterType']) {
+export function recorder(
+  compoundId: string,
+  matterId: string,
+  matterType: LedgerEntryInput['matterType'],
+  /** The bodies the matter concerns, so the ledger can be browsed by body. */
+  bodies: string[] = [],
+) {
   let seq = 0;
   return {
     file(event: string, summary: string, actor?: Actor, content?: unknown) {
@@ -66,6 +72,7 @@ export function recorder(compoundId: string, matterId: string, matterType: Ledge
         actor: actor && { userId: actor.userId, name: actor.name },
         summary,
         content,
+        bodies,
       });
     },
     async notifyUsers(userIds: string[], key: string, title: string, body: string) {
@@ -140,7 +147,7 @@ export function meetingLife(input: MeetingInput, opts: MeetingLifeOptions) {
     decisions: [],
     extraordinary: input.extraordinary,
   };
-  const rec = recorder(input.compoundId, meetingId, 'meeting');
+  const rec = recorder(input.compoundId, meetingId, 'meeting', CONVENERS[input.type]);
   let version = 0;
   let assembleEarly = false;
   const save = () => acts.saveMeeting(state);

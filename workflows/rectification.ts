@@ -51,6 +51,7 @@ export async function rectificationOrder(input: RectificationInput): Promise<Rec
     input.compoundId,
     input.orderId,
     input.kind === 'resolution' ? 'resolution' : 'rectification',
+    [input.owner, input.issuer],
   );
   const save = () => acts.saveRectification({ ...state, source: input.source });
   const when = (t: string | number) => formatLocal(new Date(t), DEFAULT_TIME_ZONE);

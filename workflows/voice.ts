@@ -409,6 +409,7 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
           at: iso(now()),
           summary: `居民反映逾期未${action}，由${BODY_LABELS[from]}升级至${BODY_LABELS[state.responsible]}督办`,
           content: { level: state.escalationLevel, from, to: state.responsible, missed: phase },
+          bodies: [from, state.responsible],
         });
       }
       await notify(

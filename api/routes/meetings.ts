@@ -259,6 +259,9 @@ export function meetingRoutes(deps: AppDeps): Router {
       .enum(['meeting', 'disposition', 'rectification', 'resolution', 'motion', 'evaluation', 'voice'])
       .optional(),
     event: z.string().min(1).max(50).optional(),
+    body: z
+      .enum(['partyBranch', 'ownersCommittee', 'supervisoryBoard', 'selfManagementCommittee', 'staff'])
+      .optional(),
     from: isoDate.optional(),
     to: isoDate.optional(),
   };

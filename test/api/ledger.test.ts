@@ -123,12 +123,17 @@ it('browses by matter and by period, and exports the same as CSV with Chinese he
     matterId: `${c}-o`,
     matterType: 'rectification',
     event: 'issued',
+    bodies: ['selfManagementCommittee', 'ownersCommittee'],
   });
   const member = await makeUser(c, ['resident']);
   const auth = await stack.login(member);
   const get = (q: string) =>
     request(stack.app).get(`/api/v1/compounds/${c}/ledger${q}`).set('Authorization', auth);
 
+  const bySelfManagement = await get('?body=selfManagementCommittee');
+  expect(bySelfManagement.body.items.map((e: { event: string }) => e.event)).toEqual(['issued']);
+  expect((await get('?body=mayor')).status).toBe(400);
+  expect((await verifyLedger(c)).ok).toBe(true);
   const orders = await get('?matterType=rectification');
   expect(orders.body.items.map((e: { event: string }) => e.event)).toEqual(['issued']);
   const period = await get(
