@@ -4,7 +4,7 @@
  * rating proposed; each of the two bodies signs off its rating with a comment by a deadline; a
  * disagreement goes to the community party organization for the final word; then it is published.
  */
-import { condition, setHandler, allHandlersFinished } from '@temporalio/workflow';
+import { condition, setHandler } from '@temporalio/workflow';
 import { DAY_MS } from '../domain/calendar';
 import { proposeRating, ratesOf, scoreOf, type EvaluatedBody } from '../domain/evaluation';
 import { RATING_LABELS, type EvaluationRating } from '../domain/meetings';
@@ -233,8 +233,5 @@ export async function annualEvaluation(input: MeetingInput): Promise<MeetingStat
     `${year} 年度评估结果公示`,
     describe(ratings),
   );
-  state.status = 'closed';
-  await life.save();
-  await condition(allHandlersFinished);
-  return state;
+  return life.close(false);
 }

@@ -405,5 +405,23 @@ export function meetingLife(input: MeetingInput, opts: MeetingLifeOptions) {
     return state;
   }
 
-  return { state, run, rec, save, meetingId, label, when };
+  /**
+   * Ends the meeting: marks what it took up (voices only for the consultation, which is where they are
+   * discussed), closes it, and waits for any handler still running.
+   */
+  async function close(consume: { voices: boolean } | false): Promise<MeetingState> {
+    if (consume) {
+      await acts.consumeAgenda({
+        meetingId,
+        voiceIds: consume.voices ? state.agenda.flatMap((i) => i.voiceIds ?? []) : [],
+        referralIds: state.agenda.flatMap((i) => i.referralIds ?? []),
+      });
+    }
+    state.status = 'closed';
+    await save();
+    await condition(allHandlersFinished);
+    return state;
+  }
+
+  return { state, run, close, rec, save, meetingId, label, when };
 }

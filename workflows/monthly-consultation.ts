@@ -5,9 +5,8 @@
  * party organization.
  */
 import { DISPOSITION_LABELS } from '../domain/meetings';
-import { allHandlersFinished, condition } from '@temporalio/workflow';
 import { meetingLife, acts, refuse } from './meeting';
-import { issueOrder, orderDeadline } from './orders';
+import { orderForItem } from './orders';
 import type { MeetingInput, MeetingState } from './meeting-contract';
 
 export async function monthlyConsultation(input: MeetingInput): Promise<MeetingState> {
@@ -28,15 +27,7 @@ export async function monthlyConsultation(input: MeetingInput): Promise<MeetingS
     const item = state.agenda.find((i) => i.id === d.itemId)!;
     const summary = `「${item.title}」${DISPOSITION_LABELS[d.disposition!]}：${d.handlingOpinion ?? d.decision}`;
     if (d.disposition === 'selfManagementCommittee') {
-      const orderId = await issueOrder(compoundId, settings, {
-        kind: 'rectification',
-        title: item.title,
-        detail: d.handlingOpinion,
-        owner: 'selfManagementCommittee',
-        issuer: 'ownersCommittee',
-        deadline: orderDeadline(d.deadline, settings),
-        source: { meetingId: life.meetingId, itemId: item.id },
-      });
+      const orderId = await orderForItem(compoundId, settings, life.meetingId, item, d);
       await life.rec.file('disposition', summary, undefined, { ...d, orderId });
     } else if (d.disposition === 'residentsCouncil') {
       await acts.createReferral({
@@ -61,13 +52,5 @@ export async function monthlyConsultation(input: MeetingInput): Promise<MeetingS
       await life.rec.file('disposition', summary, undefined, d);
     }
   }
-  await acts.consumeAgenda({
-    meetingId: life.meetingId,
-    voiceIds: state.agenda.flatMap((i) => i.voiceIds ?? []),
-    referralIds: state.agenda.flatMap((i) => i.referralIds ?? []),
-  });
-  state.status = 'closed';
-  await life.save();
-  await condition(allHandlersFinished);
-  return state;
+  return life.close({ voices: true });
 }

@@ -27,3 +27,22 @@ export async function issueOrder(
   });
   return orderId;
 }
+
+/** The rectification order a meeting gives the self-management committee for one agenda item. */
+export function orderForItem(
+  compoundId: string,
+  settings: MeetingSettings,
+  meetingId: string,
+  item: { id: string; title: string },
+  decision: { handlingOpinion?: string; deadline?: string },
+): Promise<string> {
+  return issueOrder(compoundId, settings, {
+    kind: 'rectification',
+    title: item.title,
+    detail: decision.handlingOpinion,
+    owner: 'selfManagementCommittee',
+    issuer: 'ownersCommittee',
+    deadline: orderDeadline(decision.deadline, settings),
+    source: { meetingId, itemId: item.id },
+  });
+}

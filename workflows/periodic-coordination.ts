@@ -3,9 +3,9 @@
  * whenever a complaint concerns the self-management committee's service. It reviews open orders and
  * delegated resolutions, records the procedure agreed for each, and issues rectification orders.
  */
-import { getExternalWorkflowHandle, allHandlersFinished, condition } from '@temporalio/workflow';
-import { meetingLife, acts, refuse } from './meeting';
-import { issueOrder, orderDeadline } from './orders';
+import { getExternalWorkflowHandle } from '@temporalio/workflow';
+import { meetingLife, refuse } from './meeting';
+import { orderForItem } from './orders';
 import {
   procedureAgreedSignal,
   rectificationWorkflowId,
@@ -40,15 +40,7 @@ export async function periodicCoordination(input: MeetingInput): Promise<Meeting
       );
     }
     if (d.rectify) {
-      const orderId = await issueOrder(compoundId, settings, {
-        kind: 'rectification',
-        title: item.title,
-        detail: d.handlingOpinion,
-        owner: 'selfManagementCommittee',
-        issuer: 'ownersCommittee',
-        deadline: orderDeadline(d.deadline, settings),
-        source: { meetingId: life.meetingId, itemId: item.id },
-      });
+      const orderId = await orderForItem(compoundId, settings, life.meetingId, item, d);
       await life.rec.file(
         'rectificationOrdered',
         `「${item.title}」责令整改：${d.handlingOpinion}`,
@@ -57,13 +49,5 @@ export async function periodicCoordination(input: MeetingInput): Promise<Meeting
       );
     }
   }
-  await acts.consumeAgenda({
-    meetingId: life.meetingId,
-    voiceIds: [],
-    referralIds: state.agenda.flatMap((i) => i.referralIds ?? []),
-  });
-  state.status = 'closed';
-  await life.save();
-  await condition(allHandlersFinished);
-  return state;
+  return life.close({ voices: false });
 }

@@ -4,7 +4,7 @@
  * quorum present, each member present votes once per motion within the voting window; the 5030 rule
  * decides; passed motions become resolutions delegated for execution.
  */
-import { condition, setHandler, uuid4, allHandlersFinished } from '@temporalio/workflow';
+import { condition, setHandler, uuid4 } from '@temporalio/workflow';
 import { DAY_MS } from '../domain/calendar';
 import { decideMotion, quorumMet, tallyVotes, VOTE_CHOICES, VOTE_LABELS } from '../domain/votes';
 import { meetingLife, acts, iso, isStaff, refuse } from './meeting';
@@ -239,13 +239,5 @@ export async function quarterlyDeliberation(input: MeetingInput): Promise<Meetin
       }
     }
   }
-  await acts.consumeAgenda({
-    meetingId: life.meetingId,
-    voiceIds: [],
-    referralIds: state.agenda.flatMap((i) => i.referralIds ?? []),
-  });
-  state.status = 'closed';
-  await life.save();
-  await condition(allHandlersFinished);
-  return state;
+  return life.close({ voices: false });
 }
