@@ -38,7 +38,12 @@ provision_temporal() {
 }
 
 provision_ferretdb() {
-  local out="$cache/bin/ferretdb-$FERRETDB_VERSION"
+  # Our patch (scripts/patches): the SQLite backend's lookups by _id use its _id index instead of
+  # scanning the collection. The patch's hash is in the name, so a changed patch rebuilds.
+  local patch="$root/scripts/patches/ferretdb-$FERRETDB_VERSION-sqlite-id-index.patch"
+  [ -f "$patch" ] || die "missing $patch"
+  local tag; tag="$(sha256sum "$patch" | cut -c1-8)"
+  local out="$cache/bin/ferretdb-$FERRETDB_VERSION-$tag"
   if [ ! -x "$out" ]; then
     need go "install Go to build FerretDB, or set MONGODB_URI to an existing MongoDB"
     say "building FerretDB $FERRETDB_VERSION from its Go module (first run only)…"
@@ -50,6 +55,8 @@ provision_ferretdb() {
     cp -r "$src/." "$tmp/"; chmod -R u+w "$tmp"
     # The module zip lacks the generated version file that `go install` would need.
     echo "$FERRETDB_VERSION" > "$tmp/build/version/version.txt"
+    need patch "install patch ('apt-get install patch') to apply scripts/patches to FerretDB"
+    (cd "$tmp" && patch -p1 --quiet < "$patch") || die "applying $patch to FerretDB failed"
     (cd "$tmp" && go build -o "$out.partial" ./cmd/ferretdb) || die "building FerretDB failed"
     mv "$out.partial" "$out"; rm -rf "$tmp"
   fi
