@@ -12,6 +12,7 @@ import {
 import { startPendingVoiceWorkflows } from './api/voices';
 import { ensureCycle } from './api/meetings';
 import { Compound } from './models/compound';
+import { ensureRateCounters } from './activities/rate-counters';
 
 export function notificationChannels(config: Config): NotificationChannel[] {
   const channels: NotificationChannel[] = [];
@@ -37,6 +38,8 @@ async function main() {
     workflowsPath: require.resolve('./workflows'),
     activities,
   });
+
+  if (await ensureRateCounters()) console.log('[worker] rate counters installed over the existing records');
 
   // Voices accepted while Temporal was unreachable get their workflow here; every compound runs its cycle.
   const ensureCycles = async () => {

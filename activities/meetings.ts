@@ -1,6 +1,7 @@
 import { Compound } from '../models/compound';
 import { Evaluation } from '../models/evaluation';
 import { appendLedgerEntry, type LedgerEntryInput } from './ledger';
+import { syncRateMember } from './rate-counters';
 import { Meeting } from '../models/meeting';
 import { Rectification } from '../models/rectification';
 import { Referral } from '../models/referral';
@@ -59,6 +60,7 @@ export function createMeetingActivities() {
         },
         { upsert: true },
       );
+      await syncRateMember('meeting', s.meetingId);
     },
 
     /** What a meeting discusses, gathered when its window opens. */
@@ -239,6 +241,7 @@ export function createMeetingActivities() {
         },
         { upsert: true },
       );
+      await syncRateMember('order', s.orderId);
     },
 
     /** The year's record of the owners' committee and the self-management committee. */

@@ -1,4 +1,5 @@
 import { Voice } from '../models/voice';
+import { syncRateMember } from './rate-counters';
 import type { VoiceState } from '../workflows/contract';
 
 export interface RecordVoiceEventInput {
@@ -43,6 +44,8 @@ export function createVoiceActivities() {
           ...(Object.keys(unset).length ? { $unset: unset } : {}),
         },
       );
+      // The counters follow the record; on a retry this finds them in step already.
+      await syncRateMember('voice', input.voiceId);
     },
   };
 }

@@ -1,15 +1,18 @@
-/** The rates for a compound or a whole community, from indexed aggregations over the read models. */
+/** The rates for a compound or a whole community: read from the rate counters, or recounted to check them. */
 import { CONVENERS, type MeetingType } from '../domain/meetings';
 import {
   meetingRates,
   orderRates,
   periodBounds,
+  periodMonths,
   voiceRates,
+  type RateCounts,
   type MeetingGroup,
   type OrderGroup,
   type VoiceGroup,
 } from '../domain/rates';
 import { DomainError } from '../domain/errors';
+import { readRateCounts } from '../activities/rate-counters';
 import { Compound } from '../models/compound';
 import { Meeting } from '../models/meeting';
 import { Rectification } from '../models/rectification';
@@ -17,8 +20,23 @@ import { Voice } from '../models/voice';
 
 const BODIES = ['selfManagementCommittee', 'ownersCommittee', 'partyBranch', 'staff'] as const;
 
+/**
+ * The rates of a period, read from the rate counters (activities/rate-counters.ts): a few small
+ * documents per compound and month, whatever the number of voices.
+ */
 export async function computeRates(scope: { compoundIds: string[]; timeZone: string }, period: string) {
-  const { start, end, kind } = periodBounds(period, scope.timeZone);
+  const bounds = periodBounds(period, scope.timeZone);
+  const counts = await readRateCounts(scope.compoundIds, periodMonths(period));
+  return present(period, bounds, counts);
+}
+
+/**
+ * The same figures recounted from the records themselves with indexed aggregations; the counters must
+ * always agree with it (tests and `npm run rates -- --check` compare the two).
+ */
+export async function recountRates(scope: { compoundIds: string[]; timeZone: string }, period: string) {
+  const bounds = periodBounds(period, scope.timeZone);
+  const { start, end } = bounds;
   const inScope = { $in: scope.compoundIds };
   // Group by the few fields a rate needs and count; folding happens in domain/rates.ts.
   const [voiceRows, orderRows, meetingRows] = await Promise.all([
@@ -46,10 +64,18 @@ export async function computeRates(scope: { compoundIds: string[]; timeZone: str
       { $group: { _id: { type: '$type', heldOnTime: '$heldOnTime' }, count: { $sum: 1 } } },
     ]),
   ]);
-  const voices: VoiceGroup[] = voiceRows.map((r) => ({ ...r._id, count: r.count }));
-  const orders: OrderGroup[] = orderRows.map((r) => ({ ...r._id, count: r.count }));
-  const meetings: MeetingGroup[] = meetingRows.map((r) => ({ ...r._id, count: r.count }));
+  return present(period, bounds, {
+    voices: voiceRows.map((r) => ({ ...r._id, count: r.count })),
+    orders: orderRows.map((r) => ({ ...r._id, count: r.count })),
+    meetings: meetingRows.map((r) => ({ ...r._id, count: r.count })),
+  });
+}
 
+function present(
+  period: string,
+  { start, end, kind }: { start: Date; end: Date; kind: string },
+  { voices, orders, meetings }: RateCounts,
+) {
   const byBody = Object.fromEntries(
     BODIES.map((body) => [
       body,

@@ -30,6 +30,7 @@ import {
 } from '../domain/voices';
 import { Compound } from '../models/compound';
 import { Voice, type VoiceDoc } from '../models/voice';
+import { syncRateMember } from '../activities/rate-counters';
 import {
   acceptVoiceUpdate,
   extendDeadlineUpdate,
@@ -184,6 +185,10 @@ export async function submitVoice(
     }
     throw err;
   }
+  // Counted from intake; should this fail, the workflow's first event counts it.
+  await syncRateMember('voice', created._id).catch((err: unknown) =>
+    deps.log?.(`计数同步失败（将由流程补上）：${String(err)}`),
+  );
   const workflowStarted = await tryStart(created);
   return { voice: created, created: true, workflowStarted };
 

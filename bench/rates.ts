@@ -13,7 +13,8 @@ import { Voice } from '../models/voice';
 import { LedgerEntry } from '../models/ledger-entry';
 import { appendLedgerEntry, sha256, verifyLedger } from '../activities/ledger';
 import { canonicalEntry, GENESIS_HASH, type ChainedEntry } from '../domain/ledger';
-import { communityScope, compoundScope, computeRates } from '../api/rates';
+import { communityScope, compoundScope, computeRates, recountRates } from '../api/rates';
+import { rebuildRateCounters, syncRateMember } from '../activities/rate-counters';
 import { startFerretDb, type Running } from '../scripts/servers';
 import { CATEGORIES } from '../domain/voices';
 
@@ -38,6 +39,14 @@ async function time<T>(what: string, f: () => Promise<T>, runs = 3): Promise<T> 
   return result;
 }
 
+/** Voices that count (not praise) generated for a compound, or for all. */
+function expectedVoices(compoundId?: string) {
+  let n = 0;
+  for (let i = 0; i < VOICES; i++)
+    if (i % 17 !== 0 && (!compoundId || `b${i % COMPOUNDS}` === compoundId)) n++;
+  return n;
+}
+
 async function main() {
   let db: Running | undefined;
   let uri = process.env.MONGODB_URI;
@@ -50,7 +59,7 @@ async function main() {
     uri = u.toString();
   }
   await mongoose.connect(uri);
-  await Promise.all([Voice.init(), LedgerEntry.init(), Compound.init()]);
+  await Promise.all(Object.values(mongoose.models).map((m) => m.init()));
   console.log(
     `database: ${process.env.MONGODB_URI ? 'MONGODB_URI' : 'FerretDB v1.24 (SQLite)'}; ${VOICES} voices in ${COMPOUNDS} compounds, ${LEDGER} ledger entries`,
   );
@@ -66,13 +75,16 @@ async function main() {
 
   // Voices spread over 2026, across compounds, bodies, categories and outcomes.
   const year = Date.UTC(2025, 11, 31, 16); // 2026-01-01 00:00 Shanghai
+  const sample: string[] = []; // voices of compound b1, changed live below
   let t0 = process.hrtime.bigint();
   for (let done = 0; done < VOICES; done += BATCH) {
     const docs = Array.from({ length: Math.min(BATCH, VOICES - done) }, (_, k) => {
       const i = done + k;
       const status = ['closed', 'closed', 'resolved', 'inProgress', 'assigned'][i % 5]!;
+      const _id = new Types.ObjectId().toHexString();
+      if (i % COMPOUNDS === 1 && i % 17 !== 0 && sample.length < 200) sample.push(_id);
       return {
-        _id: new Types.ObjectId().toHexString(),
+        _id,
         compoundId: `b${i % COMPOUNDS}`,
         kind: i % 17 === 0 ? 'praise' : 'complaint',
         channel: 'online',
@@ -120,20 +132,56 @@ async function main() {
   }
   line('generate ledger chain', `${ms(t0).toFixed(0)} ms`);
 
+  t0 = process.hrtime.bigint();
+  const installed = await rebuildRateCounters();
+  line(
+    'counters: install over all voices (one pass, rebuild)',
+    `${ms(t0).toFixed(0)} ms (${installed.buckets} buckets, ${installed.members} members)`,
+  );
+
   const compound = await compoundScope('b1');
   const county = await communityScope('bench-county');
   await time('rates: one compound, one month (2026-11)', () => computeRates(compound, '2026-11'));
   await time('rates: one compound, one quarter (2026-Q4)', () => computeRates(compound, '2026-Q4'));
   const yr = await time('rates: one compound, a year (2026)', () => computeRates(compound, '2026'));
-  const all = await time(
-    `rates: the whole county (${COMPOUNDS} compounds), a year`,
-    () => computeRates(county, '2026'),
-    1,
+  const all = await time(`rates: the whole county (${COMPOUNDS} compounds), a year`, () =>
+    computeRates(county, '2026'),
   );
   line(
     '  (check) voices counted for one compound / the county',
-    `${yr.overall.voices} / ${all.overall.voices}`,
+    `${yr.overall.voices} / ${all.overall.voices} (expected ${expectedVoices('b1')} / ${expectedVoices()})`,
   );
+
+  // Live upkeep: a voice's state changes as its workflow records an event, then its counters follow.
+  const statuses = ['accepted', 'inProgress', 'resolved', 'closed'];
+  t0 = process.hrtime.bigint();
+  for (const [k, id] of sample.entries()) {
+    await Voice.updateOne(
+      { _id: id, 'timeline.eventId': { $ne: `bench-${k}` } },
+      { $set: { status: statuses[k % statuses.length] }, $push: { timeline: { eventId: `bench-${k}` } } },
+    );
+  }
+  const updateMs = ms(t0) / sample.length;
+  line(
+    'voice: record an event (update by _id)',
+    `${updateMs.toFixed(1)} ms per event (${sample.length} sequential)`,
+  );
+  t0 = process.hrtime.bigint();
+  for (const id of sample) await syncRateMember('voice', id);
+  line('counters: follow that event (syncRateMember)', `${(ms(t0) / sample.length).toFixed(1)} ms per event`);
+
+  if (process.env.BENCH_RECOUNT !== '0') {
+    const recount = await time(
+      'recount by aggregation over the records, one compound, a year',
+      () => recountRates(compound, '2026'),
+      1,
+    );
+    const counted = await computeRates(compound, '2026');
+    line(
+      '  (check) counters agree with the recount',
+      String(JSON.stringify(counted) === JSON.stringify(recount)),
+    );
+  }
   const v = await time(`ledger: verify a chain of ${LEDGER} entries`, () => verifyLedger('b0'), 1);
   line('  (check) chain intact, entries', `${v.ok}, ${v.entries}`);
   t0 = process.hrtime.bigint();

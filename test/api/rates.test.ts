@@ -9,6 +9,8 @@ import { Rectification } from '../../models/rectification';
 import { Meeting } from '../../models/meeting';
 import { makeCompound, makeUser } from '../helpers/fixtures';
 import { startStack } from '../helpers/app';
+import { rebuildRateCounters } from '../../activities/rate-counters';
+import { compoundScope, computeRates, recountRates } from '../../api/rates';
 
 let stack: Awaited<ReturnType<typeof startStack>>;
 beforeAll(async () => {
@@ -84,6 +86,12 @@ it('computes the three rates, on-time orders and meetings, by body and category,
     meeting('monthlyConsultation', true),
     meeting('periodicCoordination', false),
   ]);
+
+  // Records written straight to the database: the counters are installed over them by a rebuild.
+  expect(await rebuildRateCounters([c])).toMatchObject({ compounds: 1, members: 10 });
+  expect(await computeRates(await compoundScope(c), '2026-Q4')).toEqual(
+    await recountRates(await compoundScope(c), '2026-Q4'),
+  );
 
   const resident = await makeUser(c, ['resident']);
   const res = await request(stack.app)

@@ -11,6 +11,8 @@ import { Notification } from '../../models/notification';
 import { createApp } from '../../api/app';
 import { makeCompound, makeUser } from '../helpers/fixtures';
 import { eventually, JWT_SECRET, startStack } from '../helpers/app';
+import { monthKey } from '../../domain/calendar';
+import { compoundScope, computeRates, recountRates } from '../../api/rates';
 
 let stack: Awaited<ReturnType<typeof startStack>>;
 beforeAll(async () => {
@@ -285,6 +287,27 @@ describe('handling a voice over HTTP', () => {
     expect(item.raised).toContain('138****5678');
     expect(JSON.stringify(wall.body)).not.toContain('13812345678');
     expect(JSON.stringify(wall.body)).not.toContain('王小明');
+
+    // The rates' counters followed the voice through its workflow: answered, resolved, satisfied.
+    const period = monthKey(new Date(), 'Asia/Shanghai');
+    const rates = await eventually(
+      () =>
+        api()
+          .get(`/api/v1/compounds/${p.compoundId}/rates?period=${period}`)
+          .set('Authorization', p.staff.auth),
+      (r) => r.body.overall?.satisfactionRate === 1,
+    );
+    expect(rates.body.overall).toMatchObject({
+      voices: 1,
+      responseRate: 1,
+      resolutionRate: 1,
+      satisfactionRate: 1,
+    });
+    expect(rates.body.byBody.selfManagementCommittee).toMatchObject({ voices: 1, resolutionRate: 1 });
+    const scope = await compoundScope(p.compoundId);
+    expect(JSON.parse(JSON.stringify(await computeRates(scope, period)))).toEqual(
+      JSON.parse(JSON.stringify(await recountRates(scope, period))),
+    );
   });
 
   it('when staff extend a deadline without a reason, it is refused with 400 and the deadline stays', async () => {
