@@ -18,9 +18,13 @@ import {
   meetingRatePosition,
   orderRatePosition,
   rateBucketId,
+  mergeTallies,
+  packTallies,
   rateMemberKey,
+  tally,
+  unpackTallies,
   voiceRatePosition,
-  type RateCounts as Counts,
+  type RateTallies,
   type RateMemberKind,
   type RatePosition,
 } from '../domain/rates';
@@ -43,6 +47,7 @@ const MEETING_FIELDS = { compoundId: 1, holdBy: 1, type: 1, heldOnTime: 1 };
 /** A lock left by a process that died is broken after this long. */
 const LOCK_STALE_MS = 15_000;
 const LOCK_WAIT_MS = 60_000;
+const FEW_BUCKETS = 36;
 
 async function withCompoundLock<T>(compoundId: string, f: () => Promise<T>): Promise<T> {
   const _id = `counters:${compoundId}`;
@@ -118,10 +123,12 @@ async function setMember(
 async function refreshCounts(bucket: string) {
   const doc = await RateMembers.findById(bucket).lean();
   if (!doc) return;
-  const counts = countMembers(Object.values((doc.members ?? {}) as Record<string, string>));
+  const tallies = packTallies(
+    tally(countMembers(Object.values((doc.members ?? {}) as Record<string, string>))),
+  );
   await RateCounts.updateOne(
     { _id: bucket },
-    { $set: { compoundId: doc.compoundId, month: doc.month, rev: doc.rev, ...counts } },
+    { $set: { compoundId: doc.compoundId, month: doc.month, rev: doc.rev, tallies } },
     { upsert: true },
   );
 }
@@ -161,15 +168,18 @@ export async function syncRateMember(kind: RateMemberKind, id: string): Promise<
   });
 }
 
-/** The counts of some compounds' months, summed into one set of groups for the rate functions. */
-export async function readRateCounts(compoundIds: string[], months: string[]): Promise<Counts> {
+/**
+ * The tallies of some compounds' months, summed. A compound's year is a dozen lookups by _id; a whole
+ * community's is one query for all its buckets (on FerretDB a scan of the small counts collection,
+ * which beats thousands of round trips; on MongoDB both use the _id index).
+ */
+export async function readRateTallies(compoundIds: string[], months: string[]): Promise<RateTallies> {
   const ids = compoundIds.flatMap((c) => months.map((m) => rateBucketId(c, m)));
-  const docs = await RateCounts.find({ _id: { $in: ids } }, { voices: 1, orders: 1, meetings: 1 }).lean();
-  return {
-    voices: docs.flatMap((d) => d.voices as Counts['voices']),
-    orders: docs.flatMap((d) => d.orders as Counts['orders']),
-    meetings: docs.flatMap((d) => d.meetings as Counts['meetings']),
-  };
+  const docs =
+    ids.length > FEW_BUCKETS
+      ? await RateCounts.find({ _id: { $in: ids } }, { tallies: 1 }).lean()
+      : await Promise.all(ids.map((id) => RateCounts.findById(id, { tallies: 1 }).lean()));
+  return mergeTallies(docs.flatMap((d) => (d ? [unpackTallies(d.tallies)] : [])));
 }
 
 /**
@@ -218,7 +228,7 @@ export async function rebuildRateCounters(compoundIds?: string[]) {
         compoundId: b.compoundId,
         month: b.month,
         rev: 1,
-        ...countMembers(Object.values(b.members)),
+        tallies: packTallies(tally(countMembers(Object.values(b.members)))),
       })),
       { ordered: false },
     );

@@ -6,13 +6,14 @@ import {
   periodBounds,
   periodMonths,
   voiceRates,
-  type RateCounts,
+  tally,
+  type RateTallies,
   type MeetingGroup,
   type OrderGroup,
   type VoiceGroup,
 } from '../domain/rates';
 import { DomainError } from '../domain/errors';
-import { readRateCounts } from '../activities/rate-counters';
+import { readRateTallies } from '../activities/rate-counters';
 import { Compound } from '../models/compound';
 import { Meeting } from '../models/meeting';
 import { Rectification } from '../models/rectification';
@@ -26,8 +27,7 @@ const BODIES = ['selfManagementCommittee', 'ownersCommittee', 'partyBranch', 'st
  */
 export async function computeRates(scope: { compoundIds: string[]; timeZone: string }, period: string) {
   const bounds = periodBounds(period, scope.timeZone);
-  const counts = await readRateCounts(scope.compoundIds, periodMonths(period));
-  return present(period, bounds, counts);
+  return present(period, bounds, await readRateTallies(scope.compoundIds, periodMonths(period)));
 }
 
 /**
@@ -64,17 +64,21 @@ export async function recountRates(scope: { compoundIds: string[]; timeZone: str
       { $group: { _id: { type: '$type', heldOnTime: '$heldOnTime' }, count: { $sum: 1 } } },
     ]),
   ]);
-  return present(period, bounds, {
-    voices: voiceRows.map((r) => ({ ...r._id, count: r.count })),
-    orders: orderRows.map((r) => ({ ...r._id, count: r.count })),
-    meetings: meetingRows.map((r) => ({ ...r._id, count: r.count })),
-  });
+  return present(
+    period,
+    bounds,
+    tally({
+      voices: voiceRows.map((r) => ({ ...r._id, count: r.count })),
+      orders: orderRows.map((r) => ({ ...r._id, count: r.count })),
+      meetings: meetingRows.map((r) => ({ ...r._id, count: r.count })),
+    }),
+  );
 }
 
 function present(
   period: string,
   { start, end, kind }: { start: Date; end: Date; kind: string },
-  { voices, orders, meetings }: RateCounts,
+  { voices, orders, meetings }: RateTallies,
 ) {
   const byBody = Object.fromEntries(
     BODIES.map((body) => [

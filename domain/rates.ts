@@ -44,41 +44,168 @@ export interface RateSet {
 
 const ratio = (n: number, d: number) => (d > 0 ? n / d : undefined);
 
-export function voiceRates(
-  groups: VoiceGroup[],
-): Pick<RateSet, 'voices' | 'responseRate' | 'resolutionRate' | 'satisfactionRate'> {
-  let total = 0;
-  let responded = 0;
-  let resolved = 0;
-  let satisfied = 0;
-  let verdicts = 0;
-  for (const g of groups) {
-    total += g.count;
-    if (g.respondedOnTime) responded += g.count;
-    if (g.status === 'resolved' || g.status === 'closed') resolved += g.count;
-    if (g.satisfaction === 'satisfied') satisfied += g.count;
-    if (g.satisfaction === 'satisfied' || g.satisfaction === 'unsatisfied') verdicts += g.count;
+/**
+ * What the rates need of a set of groups, summed per body and category (voices), owner (orders) and
+ * meeting type: the numerators and denominators. Small enough to store per compound and month.
+ */
+export interface VoiceTally {
+  assignee: string;
+  category: string;
+  voices: number;
+  responded: number;
+  resolved: number;
+  satisfied: number;
+  verdicts: number;
+}
+export interface OrderTally {
+  owner: string;
+  orders: number;
+  onTime: number;
+}
+export interface MeetingTally {
+  type: string;
+  meetings: number;
+  onTime: number;
+}
+export interface RateTallies {
+  voices: VoiceTally[];
+  orders: OrderTally[];
+  meetings: MeetingTally[];
+}
+
+function sumBy<T>(rows: T[], key: (r: T) => string, add: (into: T, r: T) => void): T[] {
+  const by = new Map<string, T>();
+  for (const r of rows) {
+    const k = key(r);
+    const into = by.get(k);
+    if (into) add(into, r);
+    else by.set(k, { ...r });
   }
+  return [...by.values()];
+}
+
+/** Sums tallies (of several months or compounds) per body and category, owner and meeting type. */
+export function mergeTallies(parts: RateTallies[]): RateTallies {
   return {
-    voices: total,
-    responseRate: ratio(responded, total),
-    resolutionRate: ratio(resolved, total),
-    satisfactionRate: ratio(satisfied, verdicts),
+    voices: sumBy(
+      parts.flatMap((p) => p.voices),
+      (v) => `${v.assignee}\u0000${v.category}`,
+      (a, b) => {
+        a.voices += b.voices;
+        a.responded += b.responded;
+        a.resolved += b.resolved;
+        a.satisfied += b.satisfied;
+        a.verdicts += b.verdicts;
+      },
+    ),
+    orders: sumBy(
+      parts.flatMap((p) => p.orders),
+      (o) => o.owner,
+      (a, b) => {
+        a.orders += b.orders;
+        a.onTime += b.onTime;
+      },
+    ),
+    meetings: sumBy(
+      parts.flatMap((p) => p.meetings),
+      (m) => m.type,
+      (a, b) => {
+        a.meetings += b.meetings;
+        a.onTime += b.onTime;
+      },
+    ),
   };
 }
 
-export function orderRates(groups: OrderGroup[]): Pick<RateSet, 'orders' | 'onTimeRectificationRate'> {
-  const total = groups.reduce((n, g) => n + g.count, 0);
-  const onTime = groups
-    .filter((g) => g.status !== 'open' && g.onTime === true)
-    .reduce((n, g) => n + g.count, 0);
+/** The definitions of the rates' numerators, applied to counted groups. */
+export function tally({ voices, orders, meetings }: RateCounts): RateTallies {
+  return mergeTallies([
+    {
+      voices: voices.map((g) => ({
+        assignee: g.assignee,
+        category: g.category,
+        voices: g.count,
+        responded: g.respondedOnTime ? g.count : 0,
+        resolved: g.status === 'resolved' || g.status === 'closed' ? g.count : 0,
+        satisfied: g.satisfaction === 'satisfied' ? g.count : 0,
+        verdicts: g.satisfaction === 'satisfied' || g.satisfaction === 'unsatisfied' ? g.count : 0,
+      })),
+      orders: orders.map((g) => ({
+        owner: g.owner,
+        orders: g.count,
+        onTime: g.status !== 'open' && g.onTime === true ? g.count : 0,
+      })),
+      meetings: meetings.map((g) => ({
+        type: g.type,
+        meetings: g.count,
+        onTime: g.heldOnTime === true ? g.count : 0,
+      })),
+    },
+  ]);
+}
+
+export function voiceRates(
+  tallies: VoiceTally[],
+): Pick<RateSet, 'voices' | 'responseRate' | 'resolutionRate' | 'satisfactionRate'> {
+  const t = { voices: 0, responded: 0, resolved: 0, satisfied: 0, verdicts: 0 };
+  for (const v of tallies) {
+    t.voices += v.voices;
+    t.responded += v.responded;
+    t.resolved += v.resolved;
+    t.satisfied += v.satisfied;
+    t.verdicts += v.verdicts;
+  }
+  return {
+    voices: t.voices,
+    responseRate: ratio(t.responded, t.voices),
+    resolutionRate: ratio(t.resolved, t.voices),
+    satisfactionRate: ratio(t.satisfied, t.verdicts),
+  };
+}
+
+export function orderRates(tallies: OrderTally[]): Pick<RateSet, 'orders' | 'onTimeRectificationRate'> {
+  const total = tallies.reduce((n, t) => n + t.orders, 0);
+  const onTime = tallies.reduce((n, t) => n + t.onTime, 0);
   return { orders: total, onTimeRectificationRate: ratio(onTime, total) };
 }
 
-export function meetingRates(groups: MeetingGroup[]): Pick<RateSet, 'meetings' | 'meetingsOnTimeRate'> {
-  const total = groups.reduce((n, g) => n + g.count, 0);
-  const onTime = groups.filter((g) => g.heldOnTime === true).reduce((n, g) => n + g.count, 0);
+export function meetingRates(tallies: MeetingTally[]): Pick<RateSet, 'meetings' | 'meetingsOnTimeRate'> {
+  const total = tallies.reduce((n, t) => n + t.meetings, 0);
+  const onTime = tallies.reduce((n, t) => n + t.onTime, 0);
   return { meetings: total, meetingsOnTimeRate: ratio(onTime, total) };
+}
+
+/**
+ * Tallies as one compact string, for the counters: a county's rates read thousands of these, and one
+ * string is what every MongoDB-wire server decodes fastest.
+ */
+export function packTallies(t: RateTallies): string {
+  return JSON.stringify([
+    t.voices.map((v) => [v.assignee, v.category, v.voices, v.responded, v.resolved, v.satisfied, v.verdicts]),
+    t.orders.map((o) => [o.owner, o.orders, o.onTime]),
+    t.meetings.map((m) => [m.type, m.meetings, m.onTime]),
+  ]);
+}
+
+export function unpackTallies(packed: string): RateTallies {
+  const [v, o, m] = JSON.parse(packed) as [
+    [string, string, number, number, number, number, number][],
+    [string, number, number][],
+    [string, number, number][],
+  ];
+  return {
+    voices: v.map(([assignee, category, voices, responded, resolved, satisfied, verdicts]) => ({
+      assignee,
+      category,
+      voices,
+      responded,
+      resolved,
+      satisfied,
+      verdicts,
+    })),
+    orders: o.map(([owner, orders, onTime]) => ({ owner, orders, onTime })),
+    meetings: m.map(([type, meetings, onTime]) => ({ type, meetings, onTime })),
+  };
 }
 
 /** "2026-11", "2026-Q4" or "2026" → its local [start, end). */

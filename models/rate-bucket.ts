@@ -4,7 +4,8 @@ import { Schema, model } from 'mongoose';
  * The rate counters of one compound's local month (_id "dongshunyuan/2026-11"), in two documents:
  * RateMembers holds which group each voice, order and meeting of that month counts in (the truth,
  * changed one member at a time by compare-and-set); RateCounts holds the groups' counts folded from
- * it at revision `rev`, which is all the rates read.
+ * it at revision `rev` (as tallies: numerators and denominators per body and category), which is all
+ * the rates read.
  */
 const rateMembersSchema = new Schema(
   {
@@ -25,9 +26,8 @@ const rateCountsSchema = new Schema(
     compoundId: { type: String, required: true },
     month: { type: String, required: true },
     rev: { type: Number, required: true },
-    voices: { type: Schema.Types.Mixed, default: [] },
-    orders: { type: Schema.Types.Mixed, default: [] },
-    meetings: { type: Schema.Types.Mixed, default: [] },
+    /** The month's tallies, packed (domain/rates.ts packTallies). */
+    tallies: { type: String, required: true },
   },
   { minimize: false, versionKey: false },
 );

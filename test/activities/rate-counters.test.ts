@@ -14,7 +14,8 @@ import { Rectification } from '../../models/rectification';
 import { Meeting } from '../../models/meeting';
 import { RateCounts, RateLock, RateMembers, RatePointer } from '../../models/rate-bucket';
 import { ensureRateCounters, rebuildRateCounters, syncRateMember } from '../../activities/rate-counters';
-import { compoundScope, computeRates, recountRates } from '../../api/rates';
+import { communityScope, compoundScope, computeRates, recountRates } from '../../api/rates';
+import { countMembers, packTallies } from '../../domain/rates';
 
 let db: Awaited<ReturnType<typeof connectTestDb>>;
 beforeAll(async () => {
@@ -133,10 +134,9 @@ it('when the same voice is synced concurrently while it changes, the counters en
   );
   await syncRateMember('voice', id); // whatever order they finished in, one more pass changes nothing
   const final = (await Voice.findById(id).lean())!.status;
-  const counts = await RateCounts.findById(`${c}/2026-11`).lean();
-  expect((counts?.voices as { status: string; count: number }[]).map((g) => [g.status, g.count])).toEqual([
-    [final, 1],
-  ]);
+  const members = await RateMembers.findById(`${c}/2026-11`).lean();
+  const codes = Object.values(members?.members as Record<string, string>);
+  expect(countMembers(codes).voices.map((g) => [g.status, g.count])).toEqual([[final, 1]]);
   await agree(c, '2026-11');
 });
 
@@ -238,6 +238,14 @@ it('when a process died holding the counter lock, the next sync breaks the stale
   expect(await RateLock.countDocuments({ _id: `counters:${c}` })).toBe(0);
 });
 
+it("a whole community's rates (many buckets, read in one query) agree with a recount", async () => {
+  const scope = await communityScope('furong');
+  expect(scope.compoundIds.length * 12).toBeGreaterThan(36);
+  const [counted, recounted] = await Promise.all([computeRates(scope, '2026'), recountRates(scope, '2026')]);
+  expect(plain(counted)).toEqual(plain(recounted));
+  expect(counted.overall.voices).toBeGreaterThan(30);
+});
+
 it('npm run rates checks the counters against a recount (exit 1 when they differ) and rebuilds them', async () => {
   const c = await makeCompound();
   await syncRateMember('voice', await newVoice(c, { status: 'resolved', respondedOnTime: true }));
@@ -251,7 +259,10 @@ it('npm run rates checks the counters against a recount (exit 1 when they differ
   expect(run.stdout).toContain(`✔ ${c} 2026`);
   expect(run.status).toBe(0);
 
-  await RateCounts.updateOne({ _id: `${c}/2026-11` }, { $set: { voices: [] } }); // counters gone astray
+  await RateCounts.updateOne(
+    { _id: `${c}/2026-11` },
+    { $set: { tallies: packTallies({ voices: [], orders: [], meetings: [] }) } },
+  ); // counters gone astray
   run = rates('--check', '2026-Q4', c);
   expect(run.stdout).toContain(`✘ ${c} 2026-Q4`);
   expect(run.status).toBe(1);

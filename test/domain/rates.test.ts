@@ -4,7 +4,12 @@ import {
   orderRatePosition,
   periodMonths,
   rateMemberKey,
+  tally,
+  packTallies,
+  unpackTallies,
+  mergeTallies,
   voiceRates,
+  orderRates,
   voiceRatePosition,
 } from '../../domain/rates';
 
@@ -62,7 +67,7 @@ describe('rate positions', () => {
       respondedOnTime: true,
       count: 2,
     });
-    expect(voiceRates(counts.voices)).toEqual({
+    expect(voiceRates(tally(counts).voices)).toEqual({
       voices: 3,
       responseRate: 2 / 3,
       resolutionRate: 2 / 3,
@@ -81,3 +86,43 @@ describe('rate positions', () => {
     expect(new Set(keys).size).toBe(ids.length);
   });
 });
+
+describe('tallies', () => {
+  const t = tally({
+    voices: [
+      {
+        assignee: 'a',
+        category: 'x',
+        status: 'closed',
+        satisfaction: 'unsatisfied',
+        respondedOnTime: false,
+        count: 2,
+      },
+      { assignee: 'a', category: 'x', status: 'assigned', count: 1 },
+    ],
+    orders: [
+      { owner: 'a', status: 'open', onTime: true, count: 1 }, // still open: not on time yet
+      { owner: 'a', status: 'verified', onTime: true, count: 2 },
+    ],
+    meetings: [{ type: 'monthlyConsultation', heldOnTime: true, count: 1 }],
+  });
+  it('sum the numerators per body and category, owner and meeting type', () => {
+    expect(t).toEqual({
+      voices: [
+        { assignee: 'a', category: 'x', voices: 3, responded: 0, resolved: 2, satisfied: 0, verdicts: 2 },
+      ],
+      orders: [{ owner: 'a', orders: 3, onTime: 2 }],
+      meetings: [{ type: 'monthlyConsultation', meetings: 1, onTime: 1 }],
+    });
+  });
+  it('survive packing, and merging months adds them up', () => {
+    expect(unpackTallies(packTallies(t))).toEqual(t);
+    const two = mergeTallies([t, unpackTallies(packTallies(t))]);
+    expect(two.voices[0]).toMatchObject({ voices: 6, resolved: 4, verdicts: 4 });
+    expect(orderRatesOf(two)).toBe(2 / 3);
+  });
+});
+
+function orderRatesOf(t: ReturnType<typeof tally>) {
+  return orderRates(t.orders).onTimeRectificationRate;
+}
