@@ -184,9 +184,8 @@ async function main() {
   }
   const v = await time(`ledger: verify a chain of ${LEDGER} entries`, () => verifyLedger('b0'), 1);
   line('  (check) chain intact, entries', `${v.ok}, ${v.entries}`);
-  t0 = process.hrtime.bigint();
-  for (let i = 0; i < 200; i++) {
-    await appendLedgerEntry({
+  const append = (i: number) =>
+    appendLedgerEntry({
       entryId: `append-${i}`,
       compoundId: 'b0',
       matterId: 'append',
@@ -195,7 +194,12 @@ async function main() {
       at: new Date().toISOString(),
       summary: '追加',
     });
-  }
+  // The generated chain has no head document yet: the first append finds the chain's end once.
+  t0 = process.hrtime.bigint();
+  await append(0);
+  line('ledger: first append (finds the end of the chain once)', `${ms(t0).toFixed(0)} ms`);
+  t0 = process.hrtime.bigint();
+  for (let i = 1; i <= 200; i++) await append(i);
   line(
     'ledger: append at the end of that chain',
     `${(ms(t0) / 200).toFixed(1)} ms per entry (200 sequential)`,

@@ -1,12 +1,15 @@
 /**
  * The demo `npm start` seeds, on the real stack: its people can sign in, its voices run real
- * workflows, the echo wall shows the handled one, and seeding again changes nothing.
+ * workflows, the echo wall shows the handled one, the rates and a verified ledger show, and seeding
+ * again changes nothing.
  */
 import request from 'supertest';
 import { DEMO_COMPOUND, DEMO_PASSWORD, seedDemo } from '../../scripts/seed-demo';
 import { User } from '../../models/user';
 import { Voice } from '../../models/voice';
 import { eventually, startStack } from '../helpers/app';
+import { monthKey } from '../../domain/calendar';
+import { ensureCycle } from '../../api/meetings';
 
 let stack: Awaited<ReturnType<typeof startStack>>;
 beforeAll(async () => {
@@ -16,7 +19,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-it('when the demo is seeded, its staff can sign in, see the voices and the echo wall shows the handled complaint', async () => {
+it('when the demo is seeded, its staff can sign in, see the voices, the echo wall, the rates and a verified ledger', async () => {
   expect(await seedDemo(stack.temporal, () => undefined)).toBe(true);
 
   const login = await request(stack.app)
@@ -45,6 +48,25 @@ it('when the demo is seeded, its staff can sign in, see the voices and the echo 
     '吐槽/投诉',
     '点赞',
   ]);
+
+  // The demo shows its rates (praise is not counted) and a verified ledger.
+  const period = monthKey(new Date(voices.body.items[0].createdAt as string), 'Asia/Shanghai');
+  const rates = await eventually(
+    () =>
+      request(stack.app)
+        .get(`/api/v1/compounds/${DEMO_COMPOUND}/rates?period=${period}`)
+        .set('Authorization', auth),
+    (r) => r.body.overall?.voices === 2 && r.body.overall.resolutionRate === 0.5,
+  );
+  expect(rates.body.overall).toMatchObject({ voices: 2, resolutionRate: 0.5, satisfactionRate: 1 });
+  // As `npm start` does: the compound's cycle starts this period's meetings, which file in the ledger.
+  await ensureCycle(stack.temporal, DEMO_COMPOUND);
+  const verified = await eventually(
+    () =>
+      request(stack.app).get(`/api/v1/compounds/${DEMO_COMPOUND}/ledger/verify`).set('Authorization', auth),
+    (r) => r.body.entries > 0,
+  );
+  expect(verified.body).toMatchObject({ ok: true });
 
   expect(await seedDemo(stack.temporal, () => undefined)).toBe(false);
   expect(await Voice.countDocuments({ compoundId: DEMO_COMPOUND })).toBe(3);
