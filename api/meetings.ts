@@ -18,6 +18,9 @@ import { Meeting } from '../models/meeting';
 import { Rectification } from '../models/rectification';
 import { Evaluation } from '../models/evaluation';
 import { LedgerEntry } from '../models/ledger-entry';
+import { User } from '../models/user';
+import { Vote } from '../models/vote';
+import { VOTE_LABELS, type VoteChoice } from '../domain/votes';
 import type { TemporalHandle } from '../client';
 import { cycleWorkflowId, rectificationWorkflowId, type MeetingInput } from '../workflows/meeting-contract';
 import { loadCompound } from './voices';
@@ -189,8 +192,91 @@ export async function findOrder(compoundId: string, orderId: string) {
   return rectificationWorkflowId(o._id);
 }
 
+const API = '/api/v1';
+
+/** "monthly-consultation/dongshunyuan/2026-11" → the meeting's API path; undefined if not a meeting id. */
+function meetingPath(compoundId: string, meetingId: string | undefined) {
+  const [slug, compound, period] = meetingId?.split('/') ?? [];
+  if (!slug || compound !== compoundId || !period || !meetingTypeOfSlug(slug)) return undefined;
+  return `${API}/compounds/${compoundId}/meetings/${slug}/${period}`;
+}
+
+/**
+ * Where to read more about an entry: its meeting, the votes on its motion, its order (with the
+ * completion evidence and verification) and that order's own record, the voice it concerns.
+ */
+export function ledgerLinks(
+  compoundId: string,
+  e: { matterId: string; matterType: string; content?: unknown },
+): Record<string, string> {
+  const c = (e.content ?? {}) as {
+    motionId?: string;
+    orderId?: string;
+    source?: { meetingId?: string; motionId?: string };
+  };
+  const base = `${API}/compounds/${compoundId}`;
+  const links: Record<string, string> = {};
+  const meeting = meetingPath(compoundId, e.matterType === 'meeting' ? e.matterId : c.source?.meetingId);
+  if (meeting) links.meeting = meeting;
+  const motionId = c.motionId ?? c.source?.motionId;
+  if (meeting && motionId) {
+    links.votes = `${meeting}/votes?motionId=${encodeURIComponent(motionId)}`;
+    links.motionRecord = `${base}/ledger?motionId=${encodeURIComponent(motionId)}`;
+  }
+  const orderId = e.matterType === 'rectification' || e.matterType === 'resolution' ? e.matterId : c.orderId;
+  if (orderId) {
+    links.order = `${base}/rectifications/${encodeURIComponent(orderId)}`;
+    links.orderRecord = `${base}/ledger?matterId=${encodeURIComponent(orderId)}`;
+  }
+  if (e.matterType === 'voice') links.voice = `${base}/voices/${encodeURIComponent(e.matterId)}`;
+  return links;
+}
+
+/** One order or resolution: its state, with the completion evidence and the verification. */
+export async function getOrder(compoundId: string, orderId: string) {
+  const o = await Rectification.findOne({ _id: orderId, compoundId }).lean();
+  if (!o) throw new DomainError('not_found', '没有这项整改或决议');
+  const meeting = meetingPath(compoundId, o.source?.meetingId ?? undefined);
+  return {
+    id: o._id,
+    ...(o.state as object),
+    source: o.source,
+    links: {
+      ...(meeting ? { meeting } : {}),
+      record: `${API}/compounds/${compoundId}/ledger?matterId=${encodeURIComponent(o._id)}`,
+    },
+  };
+}
+
+/** The open ballots of a meeting (optionally of one motion), with the voters' names. */
+export async function meetingVotes(compoundId: string, type: MeetingType, period: string, motionId?: string) {
+  await getMeeting(compoundId, type, period); // 404 for another compound's meeting
+  const meetingId = meetingWorkflowId(type, compoundId, period);
+  const votes = await Vote.find({ meetingId, ...(motionId ? { motionId } : {}) })
+    .sort({ at: 1 })
+    .lean();
+  const users = await User.find(
+    { _id: { $in: [...new Set(votes.map((v) => v.userId))] } },
+    { name: 1 },
+  ).lean();
+  const names = new Map(users.map((u) => [u._id, u.name]));
+  return {
+    meetingId,
+    items: votes.map((v) => ({
+      motionId: v.motionId,
+      userId: v.userId,
+      name: names.get(v.userId),
+      choice: v.choice,
+      choiceLabel: VOTE_LABELS[v.choice as VoteChoice],
+      at: v.at,
+    })),
+  };
+}
+
 export interface LedgerFilters {
   matterId?: string;
+  /** A motion's whole record: its decision in the council and the life of the resolution it made. */
+  motionId?: string;
   matterType?: string;
   event?: string;
   body?: string;
@@ -198,9 +284,16 @@ export interface LedgerFilters {
   to?: string;
 }
 
-function ledgerQuery(compoundId: string, f: LedgerFilters): Record<string, unknown> {
+async function ledgerQuery(compoundId: string, f: LedgerFilters): Promise<Record<string, unknown>> {
   const q: Record<string, unknown> = { compoundId };
   if (f.matterId) q.matterId = f.matterId;
+  if (f.motionId) {
+    const resolutions = await Rectification.find(
+      { compoundId, 'source.motionId': f.motionId },
+      { _id: 1 },
+    ).lean();
+    q.$or = [{ 'content.motionId': f.motionId }, { matterId: { $in: resolutions.map((r) => r._id) } }];
+  }
   if (f.matterType) q.matterType = f.matterType;
   if (f.event) q.event = f.event;
   if (f.body) q.bodies = f.body;
@@ -215,7 +308,7 @@ function ledgerQuery(compoundId: string, f: LedgerFilters): Record<string, unkno
 
 /** One matter's whole life, a period, or a kind of matter, in chain order (一事一记，一时一记). */
 export async function ledgerOf(compoundId: string, f: LedgerFilters & { page: number; pageSize: number }) {
-  const q = ledgerQuery(compoundId, f);
+  const q = await ledgerQuery(compoundId, f);
   const items = await LedgerEntry.find(q)
     .sort({ seq: 1 })
     .skip((f.page - 1) * f.pageSize)
@@ -232,6 +325,7 @@ export async function ledgerOf(compoundId: string, f: LedgerFilters & { page: nu
       actor: e.actor?.name,
       summary: e.summary,
       hash: e.hash,
+      links: ledgerLinks(compoundId, e),
     })),
     total: await LedgerEntry.countDocuments(q),
     page: f.page,
@@ -285,7 +379,10 @@ export async function writeLedgerXlsx(compoundId: string, f: LedgerFilters, time
   const sheet = workbook.addWorksheet('监事会记实');
   const widths = [8, 18, 10, 36, 16, 12, 60, 20];
   sheet.columns = LEDGER_COLUMNS.map((header, i) => ({ header, key: String(i), width: widths[i] }));
-  const cursor = LedgerEntry.find(ledgerQuery(compoundId, f)).sort({ seq: 1 }).lean().cursor();
+  const cursor = LedgerEntry.find(await ledgerQuery(compoundId, f))
+    .sort({ seq: 1 })
+    .lean()
+    .cursor();
   for await (const e of cursor) sheet.addRow(ledgerRow(e, timeZone)).commit();
   sheet.commit();
   await workbook.commit();
@@ -310,7 +407,10 @@ export async function writeLedgerCsv(
     if (!out.write(line)) await new Promise<void>((r) => out.once('drain', r));
   };
   await write('\uFEFF' + LEDGER_COLUMNS.join(',') + '\r\n');
-  const cursor = LedgerEntry.find(ledgerQuery(compoundId, f)).sort({ seq: 1 }).lean().cursor();
+  const cursor = LedgerEntry.find(await ledgerQuery(compoundId, f))
+    .sort({ seq: 1 })
+    .lean()
+    .cursor();
   for await (const e of cursor) await write(ledgerRow(e, timeZone).map(csvCell).join(',') + '\r\n');
 }
 

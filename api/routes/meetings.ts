@@ -31,6 +31,8 @@ import {
   listMeetings,
   listOrders,
   parseMeetingType,
+  getOrder,
+  meetingVotes,
   publishedEvaluations,
   triggerMeeting,
   writeLedgerCsv,
@@ -209,6 +211,22 @@ export function meetingRoutes(deps: AppDeps): Router {
     );
   });
 
+  r.get(
+    `${base}/meetings/:type/:period/votes`,
+    authorize('meeting:read'),
+    validate({ query: z.strictObject({ motionId: z.string().min(1).max(100).optional() }) }),
+    async (req, res) => {
+      res.json(
+        await meetingVotes(
+          param(req, 'compoundId'),
+          parseMeetingType(param(req, 'type')),
+          param(req, 'period'),
+          input<{ motionId?: string }>(req, 'query').motionId,
+        ),
+      );
+    },
+  );
+
   for (const [action, spec] of Object.entries(meetingActions)) {
     r.post(
       `${base}/meetings/:type/:period/${action}`,
@@ -239,6 +257,9 @@ export function meetingRoutes(deps: AppDeps): Router {
       res.json(await listOrders(param(req, 'compoundId'), input(req, 'query')));
     },
   );
+  r.get(`${base}/rectifications/:orderId`, authorize('rectification:read'), async (req, res) => {
+    res.json(await getOrder(param(req, 'compoundId'), param(req, 'orderId')));
+  });
   for (const [action, spec] of Object.entries(orderActions)) {
     r.post(
       `${base}/rectifications/:orderId/${action}`,
@@ -255,6 +276,7 @@ export function meetingRoutes(deps: AppDeps): Router {
 
   const ledgerFilters = {
     matterId: z.string().min(1).optional(),
+    motionId: z.string().min(1).max(100).optional(),
     matterType: z
       .enum(['meeting', 'disposition', 'rectification', 'resolution', 'motion', 'evaluation', 'voice'])
       .optional(),

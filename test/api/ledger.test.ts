@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import mongoose from 'mongoose';
 import request from 'supertest';
+import { ledgerLinks } from '../../api/meetings';
 import { appendLedgerEntry, verifyLedger, type LedgerEntryInput } from '../../activities/ledger';
 import { LedgerEntry } from '../../models/ledger-entry';
 import { makeCompound, makeUser } from '../helpers/fixtures';
@@ -222,4 +223,28 @@ it('exports the ledger as an Excel workbook with Chinese headers, one row per en
   ]);
   expect(sheet.rowCount).toBe(4);
   expect(sheet.getRow(2).getCell(7).value).toBe('议题 1：交自管会办理');
+});
+
+it('links an entry to its meeting, votes, order and voice, and never to another compound', () => {
+  expect(ledgerLinks('c1', { matterId: 'v123', matterType: 'voice' })).toEqual({
+    voice: '/api/v1/compounds/c1/voices/v123',
+  });
+  expect(
+    ledgerLinks('c1', {
+      matterId: 'quarterly-deliberation/c1/2026-Q4',
+      matterType: 'meeting',
+      content: { motionId: 'motion-1', orderId: 'o-9' },
+    }),
+  ).toEqual({
+    meeting: '/api/v1/compounds/c1/meetings/quarterly-deliberation/2026-Q4',
+    votes: '/api/v1/compounds/c1/meetings/quarterly-deliberation/2026-Q4/votes?motionId=motion-1',
+    motionRecord: '/api/v1/compounds/c1/ledger?motionId=motion-1',
+    order: '/api/v1/compounds/c1/rectifications/o-9',
+    orderRecord: '/api/v1/compounds/c1/ledger?matterId=o-9',
+  });
+  // A meeting id naming another compound (or not a meeting at all) gives no meeting link.
+  expect(ledgerLinks('c1', { matterId: 'monthly-consultation/c2/2026-11', matterType: 'meeting' })).toEqual(
+    {},
+  );
+  expect(ledgerLinks('c1', { matterId: 'x/y', matterType: 'meeting' })).toEqual({});
 });

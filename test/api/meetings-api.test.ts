@@ -110,6 +110,48 @@ describe('the quarterly council over HTTP', () => {
     expect(result.resolutionId).toBeDefined();
     const ledger = await LedgerEntry.find({ compoundId: c, event: 'motionDecided' }).lean();
     expect(ledger).toHaveLength(1);
+
+    // One matter, one record: the motion's decision and its resolution's life, with links to follow.
+    const get = (url: string, who = p.resident) => request(stack.app).get(url).set('Authorization', who.auth);
+    const motionRecord = await eventually(
+      () => get(`/api/v1/compounds/${c}/ledger?motionId=${motionId}`),
+      (r) => r.body.items?.some((e: { event: string }) => e.event === 'issued'),
+    );
+    const events = motionRecord.body.items.map((e: { event: string }) => e.event);
+    expect(events).toEqual(expect.arrayContaining(['motionDecided', 'resolution', 'issued']));
+    const seqs = motionRecord.body.items.map((e: { seq: number }) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    const decided = motionRecord.body.items.find((e: { event: string }) => e.event === 'motionDecided');
+    expect(decided.links).toMatchObject({ meeting: path, votes: `${path}/votes?motionId=${motionId}` });
+    const votes = await get(decided.links.votes);
+    expect(votes.status).toBe(200);
+    expect(
+      votes.body.items.map((v: { name: string; choiceLabel: string }) => `${v.name}:${v.choiceLabel}`).sort(),
+    ).toEqual(['刘主任:赞成', '杨大爷:反对', '王书记:赞成', '陈代表:赞成']);
+    const issued = motionRecord.body.items.find((e: { event: string }) => e.event === 'issued');
+    expect(issued.links.meeting).toBe(path);
+    const order = await get(issued.links.order, p.staff);
+    expect(order.status).toBe(200);
+    expect(order.body).toMatchObject({
+      id: result.resolutionId,
+      kind: 'resolution',
+      links: { meeting: path },
+    });
+    const orderRecord = await get(order.body.links.record);
+    expect(orderRecord.body.items[0]).toMatchObject({ event: 'issued', matterId: result.resolutionId });
+
+    // Another compound's users get nothing of it.
+    const other = await makeCompound();
+    const stranger = await makeUser(other, ['staff'], '外人');
+    const strangerAuth = await stack.login(stranger);
+    expect(
+      (await request(stack.app).get(decided.links.votes).set('Authorization', strangerAuth)).status,
+    ).toBe(403);
+    expect((await request(stack.app).get(issued.links.order).set('Authorization', strangerAuth)).status).toBe(
+      403,
+    );
+    expect((await get(`/api/v1/compounds/${c}/rectifications/nope`, p.staff)).status).toBe(404);
+    expect((await get(`/api/v1/compounds/${c}/ledger?motionId=`)).status).toBe(400);
   });
 });
 

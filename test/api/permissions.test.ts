@@ -136,6 +136,24 @@ const cases: Case[] = [
     allowed: EVERYONE,
   },
   {
+    name: "read the compound's rates",
+    method: 'get',
+    path: () => `/api/v1/compounds/${compoundId}/rates?period=2026`,
+    allowed: EVERYONE,
+  },
+  {
+    name: 'list the rectification orders',
+    method: 'get',
+    path: () => `/api/v1/compounds/${compoundId}/rectifications`,
+    allowed: EVERYONE,
+  },
+  {
+    name: "follow a motion's record in the ledger",
+    method: 'get',
+    path: () => `/api/v1/compounds/${compoundId}/ledger?motionId=motion-x`,
+    allowed: EVERYONE,
+  },
+  {
     name: 'list the meetings',
     method: 'get',
     path: () => `/api/v1/compounds/${compoundId}/meetings`,
