@@ -135,37 +135,58 @@ async function refreshCounts(bucket: string) {
 
 /** Counts one voice, order or meeting where it now belongs (and nowhere else). */
 export async function syncRateMember(kind: RateMemberKind, id: string): Promise<void> {
-  const first = await locate(kind, id);
-  if (!first) return;
+  const first = await place(kind, id);
+  if (!first || (await inStep(first))) return; // most writes do not change what a record counts as
   await withCompoundLock(first.compoundId, async () => {
-    const found = await locate(kind, id); // afresh, inside the lock: the latest state wins
-    if (!found) return;
-    const position: RatePosition | null = found.at(await timeZoneOf(found.compoundId));
-    const key = rateMemberKey(kind, id);
-    const target = position ? rateBucketId(found.compoundId, position.month) : undefined;
-    const touched: string[] = [];
-    if (
-      target &&
-      position &&
-      (await setMember(target, key, position.code, found.compoundId, position.month))
-    ) {
-      touched.push(target);
+    const at = await place(kind, id); // afresh, inside the lock: the latest state wins
+    if (!at) return;
+    const touched = new Set<string>();
+    if (at.target && at.position) {
+      await setMember(at.target, at.key, at.position.code, at.compoundId, at.position.month);
+      touched.add(at.target); // refreshed even if unchanged: repairs counts an interrupted sync left behind
     }
-    if (kind !== 'voice') {
+    const pointer = kind === 'voice' ? null : await RatePointer.findById(at.key).lean();
+    if (pointer && pointer.bucket !== at.target) {
       // A moved deadline or hold-by date: leave the old month's bucket.
-      const pointer = await RatePointer.findById(key).lean();
-      if (pointer && pointer.bucket !== target) {
-        if (await setMember(pointer.bucket, key, undefined, found.compoundId, ''))
-          touched.push(pointer.bucket);
-      }
-      if (target && pointer?.bucket !== target) {
-        await RatePointer.updateOne({ _id: key }, { $set: { bucket: target } }, { upsert: true });
-      } else if (!target && pointer) {
-        await RatePointer.deleteOne({ _id: key });
-      }
+      await setMember(pointer.bucket, at.key, undefined, at.compoundId, '');
+      touched.add(pointer.bucket);
     }
     for (const b of touched) await refreshCounts(b);
+    // The pointer moves last, so a pointer in place means every step before it was done.
+    if (kind !== 'voice' && pointer?.bucket !== at.target) {
+      if (at.target)
+        await RatePointer.updateOne({ _id: at.key }, { $set: { bucket: at.target } }, { upsert: true });
+      else await RatePointer.deleteOne({ _id: at.key });
+    }
   });
+}
+
+async function place(kind: RateMemberKind, id: string) {
+  const found = await locate(kind, id);
+  if (!found) return null;
+  const position: RatePosition | null = found.at(await timeZoneOf(found.compoundId));
+  return {
+    kind,
+    compoundId: found.compoundId,
+    key: rateMemberKey(kind, id),
+    position,
+    target: position ? rateBucketId(found.compoundId, position.month) : undefined,
+  };
+}
+
+/** Whether a record is already counted where it belongs, with counts folded from its bucket as it is. */
+async function inStep(at: NonNullable<Awaited<ReturnType<typeof place>>>): Promise<boolean> {
+  if (at.target && at.position) {
+    const [members, counts] = await Promise.all([
+      RateMembers.findById(at.target, { rev: 1, [`members.${at.key}`]: 1 }).lean(),
+      RateCounts.findById(at.target, { rev: 1 }).lean(),
+    ]);
+    const current = (members?.members as Record<string, string> | undefined)?.[at.key];
+    if (current !== at.position.code || counts?.rev !== members?.rev) return false;
+  }
+  if (at.kind === 'voice') return true;
+  const pointer = await RatePointer.findById(at.key).lean();
+  return pointer?.bucket === at.target;
 }
 
 /**
