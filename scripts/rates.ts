@@ -4,8 +4,7 @@
  *   npm run rates -- --rebuild [compoundId…]           recompute the counters from the records (stop the worker first)
  * The period defaults to this year in the compound's time zone; with no compound, every compound.
  */
-import mongoose from 'mongoose';
-import { loadConfig } from '../config';
+import { runWithDatabase } from './cli';
 import { rebuildRateCounters } from '../activities/rate-counters';
 import { compoundScope, computeRates, recountRates } from '../api/rates';
 import { Compound } from '../models/compound';
@@ -20,45 +19,34 @@ async function main(): Promise<number> {
     return 2;
   }
   const period = mode === '--check' && rest[0] && PERIOD.test(rest[0]) ? rest.shift() : undefined;
-  await mongoose.connect(loadConfig().mongodbUri, { serverSelectionTimeoutMS: 10_000 });
-  try {
-    const compounds = await Compound.find(rest.length ? { _id: { $in: rest } } : {}, { timeZone: 1 }).lean();
-    const missing = rest.filter((id) => !compounds.some((c) => c._id === id));
-    if (missing.length) {
-      console.error(`没有这个小区：${missing.join('、')}`);
-      return 2;
-    }
-    if (mode === '--rebuild') {
-      const t0 = Date.now();
-      const r = await rebuildRateCounters(compounds.map((c) => c._id));
-      console.log(
-        `已重建 ${r.compounds} 个小区的计数：${r.buckets} 个月度桶，${r.members} 条记录，用时 ${Date.now() - t0} ms`,
-      );
-      return 0;
-    }
-    let ok = true;
-    for (const c of compounds) {
-      const p = period ?? String(localParts(new Date(), c.timeZone ?? DEFAULT_TIME_ZONE).year);
-      const scope = await compoundScope(c._id);
-      const [counted, recounted] = await Promise.all([computeRates(scope, p), recountRates(scope, p)]);
-      const same = JSON.stringify(counted) === JSON.stringify(recounted);
-      ok &&= same;
-      console.log(
-        same
-          ? `✔ ${c._id} ${p}: 计数与重新统计一致（${counted.overall.voices} 条民情）`
-          : `✘ ${c._id} ${p}: 计数 ${JSON.stringify(counted.overall)} ≠ 重新统计 ${JSON.stringify(recounted.overall)}；可运行 --rebuild`,
-      );
-    }
-    return ok ? 0 : 1;
-  } finally {
-    await mongoose.disconnect();
+  const compounds = await Compound.find(rest.length ? { _id: { $in: rest } } : {}, { timeZone: 1 }).lean();
+  const missing = rest.filter((id) => !compounds.some((c) => c._id === id));
+  if (missing.length) {
+    console.error(`没有这个小区：${missing.join('、')}`);
+    return 2;
   }
+  if (mode === '--rebuild') {
+    const t0 = Date.now();
+    const r = await rebuildRateCounters(compounds.map((c) => c._id));
+    console.log(
+      `已重建 ${r.compounds} 个小区的计数：${r.buckets} 个月度桶，${r.members} 条记录，用时 ${Date.now() - t0} ms`,
+    );
+    return 0;
+  }
+  let ok = true;
+  for (const c of compounds) {
+    const p = period ?? String(localParts(new Date(), c.timeZone ?? DEFAULT_TIME_ZONE).year);
+    const scope = await compoundScope(c._id);
+    const [counted, recounted] = await Promise.all([computeRates(scope, p), recountRates(scope, p)]);
+    const same = JSON.stringify(counted) === JSON.stringify(recounted);
+    ok &&= same;
+    console.log(
+      same
+        ? `✔ ${c._id} ${p}: 计数与重新统计一致（${counted.overall.voices} 条民情）`
+        : `✘ ${c._id} ${p}: 计数 ${JSON.stringify(counted.overall)} ≠ 重新统计 ${JSON.stringify(recounted.overall)}；可运行 --rebuild`,
+    );
+  }
+  return ok ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(2);
-  },
-);
+runWithDatabase(main);
