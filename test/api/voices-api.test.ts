@@ -229,8 +229,11 @@ describe('handling a voice over HTTP', () => {
       .get(`/api/v1/compounds/${p.compoundId}/voices?overdue=true`)
       .set('Authorization', p.staff.auth);
     expect(overdue.body.items.map((v: { id: string }) => v.id)).toEqual([res.body.voice.id]);
-    // Each step reached the inbox of the body it escalated to.
-    const inbox = await Notification.find({ voiceId: res.body.voice.id }).lean();
+    // Each step reached the inbox of the body it escalated to (the notice follows the step's record).
+    const inbox = await eventually(
+      () => Notification.find({ voiceId: res.body.voice.id }).lean(),
+      (ns) => ns.some((n) => n.to?.role === 'partyBranch'),
+    );
     expect(inbox.map((n) => n.to?.role)).toEqual(expect.arrayContaining(['ownersCommittee', 'partyBranch']));
   });
 
