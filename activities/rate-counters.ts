@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Compound } from '../models/compound';
 import { Meeting } from '../models/meeting';
 import { Rectification } from '../models/rectification';
-import { RateCounts, RateLock, RateMembers, RatePointer } from '../models/rate-bucket';
+import { RateCounts, RateLock, RateMembers, RateMeta, RatePointer } from '../models/rate-bucket';
 import { Voice } from '../models/voice';
 import { DEFAULT_TIME_ZONE } from '../domain/calendar';
 import {
@@ -44,9 +44,10 @@ const VOICE_FIELDS = {
 const ORDER_FIELDS = { compoundId: 1, deadline: 1, owner: 1, status: 1, onTime: 1 };
 const MEETING_FIELDS = { compoundId: 1, holdBy: 1, type: 1, heldOnTime: 1 };
 
-/** A lock left by a process that died is broken after this long. */
+/** A lock left by a process that died is broken after this long; a sync takes milliseconds. */
 const LOCK_STALE_MS = 15_000;
-const LOCK_WAIT_MS = 60_000;
+/** Below the activities' 30 s timeout, so a busy compound fails an attempt that Temporal retries. */
+const LOCK_WAIT_MS = 20_000;
 const FEW_BUCKETS = 36;
 
 async function withCompoundLock<T>(compoundId: string, f: () => Promise<T>): Promise<T> {
@@ -61,7 +62,13 @@ async function withCompoundLock<T>(compoundId: string, f: () => Promise<T>): Pro
       if (!isDuplicate(err)) throw err;
       const held = await RateLock.findById(_id).lean();
       if (held && Date.now() - held.at.getTime() > LOCK_STALE_MS) {
-        await RateLock.deleteOne({ _id, token: held.token });
+        // Only the one waiter that files the breaker (unique per stale token) removes the stale lock:
+        // deleting by filter is not atomic on every server, so two breakers could remove a new lock.
+        const breaker = await RateLock.create({ _id: `break:${held.token}`, token, at: new Date() }).then(
+          () => true,
+          (e: unknown) => (isDuplicate(e) ? false : Promise.reject(e)),
+        );
+        if (breaker) await RateLock.deleteOne({ _id, token: held.token });
       }
       if (Date.now() - started > LOCK_WAIT_MS) {
         throw new Error(`小区 ${compoundId} 的计数正忙，稍后重试`, { cause: err });
@@ -135,9 +142,17 @@ async function refreshCounts(bucket: string) {
 
 /** Counts one voice, order or meeting where it now belongs (and nowhere else). */
 export async function syncRateMember(kind: RateMemberKind, id: string): Promise<void> {
-  const first = await place(kind, id);
-  if (!first || (await inStep(first))) return; // most writes do not change what a record counts as
-  await withCompoundLock(first.compoundId, async () => {
+  // Checked again after each move: only a lock broken under a live holder could undo one.
+  for (let pass = 0; ; pass++) {
+    const at = await place(kind, id);
+    if (!at || (await inStep(at))) return; // most writes do not change what a record counts as
+    if (pass === 3) throw new Error(`计数未能与记录一致（${kind} ${id}），稍后重试`);
+    await moveMember(kind, id, at.compoundId);
+  }
+}
+
+async function moveMember(kind: RateMemberKind, id: string, compoundId: string): Promise<void> {
+  await withCompoundLock(compoundId, async () => {
     const at = await place(kind, id); // afresh, inside the lock: the latest state wins
     if (!at) return;
     const touched = new Set<string>();
@@ -205,68 +220,84 @@ export async function readRateTallies(compoundIds: string[], months: string[]): 
 
 /**
  * Recomputes the counters of some compounds (all when none are named) from the records, in one pass
- * over each collection. For installing the counters over existing data or repairing them; run it while
- * the worker is stopped, as it replaces the buckets wholesale.
+ * over each collection, then replaces each compound's buckets under its lock. Records that changed
+ * while it ran are synced again afterwards, so it may run beside a live system.
  */
 export async function rebuildRateCounters(compoundIds?: string[]) {
+  const since = new Date(Date.now() - 1000);
   const compounds = await Compound.find(compoundIds ? { _id: { $in: compoundIds } } : {}, {
     timeZone: 1,
   }).lean();
   const zone = new Map(compounds.map((c) => [c._id as string, c.timeZone ?? DEFAULT_TIME_ZONE]));
   const scope = { compoundId: { $in: [...zone.keys()] } };
-  const buckets = new Map<string, { compoundId: string; month: string; members: Record<string, string> }>();
-  const add = (kind: RateMemberKind, id: string, compoundId: string, p: RatePosition | null) => {
-    if (!p) return undefined;
-    const b = rateBucketId(compoundId, p.month);
-    let bucket = buckets.get(b);
-    if (!bucket) buckets.set(b, (bucket = { compoundId, month: p.month, members: {} }));
-    bucket.members[rateMemberKey(kind, id)] = p.code;
-    return b;
-  };
+  type Bucket = { compoundId: string; month: string; members: Record<string, string> };
+  const byCompound = new Map<string, { buckets: Map<string, Bucket>; pointers: Map<string, string> }>(
+    [...zone.keys()].map((c) => [c, { buckets: new Map(), pointers: new Map() }]),
+  );
   let members = 0;
-  for await (const v of Voice.find(scope, VOICE_FIELDS).lean().cursor({ batchSize: 5000 })) {
-    if (add('voice', v._id, v.compoundId, voiceRatePosition(v, zone.get(v.compoundId)!))) members++;
-  }
-  const pointers: { _id: string; bucket: string }[] = [];
-  for await (const o of Rectification.find(scope, ORDER_FIELDS).lean().cursor()) {
-    const bucket = add('order', o._id, o.compoundId, orderRatePosition(o, zone.get(o.compoundId)!))!;
-    pointers.push({ _id: rateMemberKey('order', o._id), bucket });
+  const add = (kind: RateMemberKind, id: string, compoundId: string, p: RatePosition | null) => {
+    const of = byCompound.get(compoundId);
+    if (!p || !of) return;
+    const b = rateBucketId(compoundId, p.month);
+    let bucket = of.buckets.get(b);
+    if (!bucket) of.buckets.set(b, (bucket = { compoundId, month: p.month, members: {} }));
+    bucket.members[rateMemberKey(kind, id)] = p.code;
+    if (kind !== 'voice') of.pointers.set(rateMemberKey(kind, id), b);
     members++;
+  };
+  for await (const v of Voice.find(scope, VOICE_FIELDS).lean().cursor({ batchSize: 5000 })) {
+    add('voice', v._id, v.compoundId, voiceRatePosition(v, zone.get(v.compoundId)!));
+  }
+  for await (const o of Rectification.find(scope, ORDER_FIELDS).lean().cursor()) {
+    add('order', o._id, o.compoundId, orderRatePosition(o, zone.get(o.compoundId)!));
   }
   for await (const m of Meeting.find(scope, MEETING_FIELDS).lean().cursor()) {
-    const bucket = add('meeting', m._id, m.compoundId, meetingRatePosition(m, zone.get(m.compoundId)!))!;
-    pointers.push({ _id: rateMemberKey('meeting', m._id), bucket });
-    members++;
+    add('meeting', m._id, m.compoundId, meetingRatePosition(m, zone.get(m.compoundId)!));
   }
-  await Promise.all([RateMembers.deleteMany(scope), RateCounts.deleteMany(scope)]);
-  const all = [...buckets].map(([_id, b]) => ({ _id, ...b, rev: 1 }));
-  for (let i = 0; i < all.length; i += 200) {
-    const batch = all.slice(i, i + 200);
-    await RateMembers.insertMany(batch, { ordered: false });
-    await RateCounts.insertMany(
-      batch.map((b) => ({
-        _id: b._id,
-        compoundId: b.compoundId,
-        month: b.month,
-        rev: 1,
-        tallies: packTallies(tally(countMembers(Object.values(b.members)))),
-      })),
-      { ordered: false },
-    );
+  let buckets = 0;
+  for (const [compoundId, of] of byCompound) {
+    buckets += of.buckets.size;
+    await withCompoundLock(compoundId, async () => {
+      await Promise.all([RateMembers.deleteMany({ compoundId }), RateCounts.deleteMany({ compoundId })]);
+      const docs = [...of.buckets].map(([_id, b]) => ({ _id, ...b, rev: 1 }));
+      for (let i = 0; i < docs.length; i += 200) {
+        const batch = docs.slice(i, i + 200);
+        await RateMembers.insertMany(batch, { ordered: false });
+        await RateCounts.insertMany(
+          batch.map((b) => ({
+            _id: b._id,
+            compoundId,
+            month: b.month,
+            rev: 1,
+            tallies: packTallies(tally(countMembers(Object.values(b.members)))),
+          })),
+          { ordered: false },
+        );
+      }
+      for (const [key, bucket] of of.pointers)
+        await RatePointer.updateOne({ _id: key }, { $set: { bucket } }, { upsert: true });
+    });
   }
-  for (const p of pointers)
-    await RatePointer.updateOne({ _id: p._id }, { $set: { bucket: p.bucket } }, { upsert: true });
-  return { compounds: zone.size, buckets: buckets.size, members };
+  // What changed during the pass may be counted as it was: count it as it is.
+  const changed = { ...scope, updatedAt: { $gte: since } };
+  for await (const v of Voice.find(changed, { _id: 1 }).lean().cursor()) await syncRateMember('voice', v._id);
+  for await (const o of Rectification.find(changed, { _id: 1 }).lean().cursor())
+    await syncRateMember('order', o._id);
+  for await (const m of Meeting.find(changed, { _id: 1 }).lean().cursor())
+    await syncRateMember('meeting', m._id);
+  if (!compoundIds)
+    await RateMeta.updateOne({ _id: 'installed' }, { $set: { at: new Date() } }, { upsert: true });
+  return { compounds: zone.size, buckets, members };
 }
 
 /**
- * Installs the counters over records written before they existed (a first start after upgrading):
- * rebuilds once when there are records but no counts. True when it rebuilt.
+ * Installs the counters over records written before they existed (a first start after upgrading),
+ * once: later starts find the mark it leaves. True when it rebuilt.
  */
 export async function ensureRateCounters(): Promise<boolean> {
-  if (await RateCounts.exists({})) return false;
+  if (await RateMeta.exists({ _id: 'installed' })) return false;
   const records = (await Voice.exists({})) ?? (await Rectification.exists({})) ?? (await Meeting.exists({}));
-  if (!records) return false;
-  await rebuildRateCounters();
-  return true;
+  if (records) await rebuildRateCounters();
+  else await RateMeta.updateOne({ _id: 'installed' }, { $set: { at: new Date() } }, { upsert: true });
+  return Boolean(records);
 }

@@ -6,6 +6,7 @@ import {
   periodBounds,
   periodMonths,
   voiceRates,
+  mergeTallies,
   tally,
   type RateTallies,
   type MeetingGroup,
@@ -34,10 +35,27 @@ export async function computeRates(scope: { compoundIds: string[]; timeZone: str
  * The same figures recounted from the records themselves with indexed aggregations; the counters must
  * always agree with it (tests and `npm run rates -- --check` compare the two).
  */
-export async function recountRates(scope: { compoundIds: string[]; timeZone: string }, period: string) {
-  const bounds = periodBounds(period, scope.timeZone);
-  const { start, end } = bounds;
-  const inScope = { $in: scope.compoundIds };
+export async function recountRates(
+  scope: { compoundIds: string[]; timeZone: string; zones?: Record<string, string> },
+  period: string,
+) {
+  // Each compound's period is its own local one: recount per time zone, then add up.
+  const byZone = new Map<string, string[]>();
+  for (const c of scope.compoundIds) {
+    const tz = scope.zones?.[c] ?? scope.timeZone;
+    byZone.set(tz, [...(byZone.get(tz) ?? []), c]);
+  }
+  const parts = await Promise.all(
+    [...byZone].map(([tz, ids]) => {
+      const { start, end } = periodBounds(period, tz);
+      return recountTallies(ids, start, end);
+    }),
+  );
+  return present(period, periodBounds(period, scope.timeZone), mergeTallies(parts));
+}
+
+async function recountTallies(compoundIds: string[], start: Date, end: Date): Promise<RateTallies> {
+  const inScope = { $in: compoundIds };
   // Group by the few fields a rate needs and count; folding happens in domain/rates.ts.
   const [voiceRows, orderRows, meetingRows] = await Promise.all([
     Voice.aggregate<{ _id: Omit<VoiceGroup, 'count'>; count: number }>([
@@ -64,15 +82,11 @@ export async function recountRates(scope: { compoundIds: string[]; timeZone: str
       { $group: { _id: { type: '$type', heldOnTime: '$heldOnTime' }, count: { $sum: 1 } } },
     ]),
   ]);
-  return present(
-    period,
-    bounds,
-    tally({
-      voices: voiceRows.map((r) => ({ ...r._id, count: r.count })),
-      orders: orderRows.map((r) => ({ ...r._id, count: r.count })),
-      meetings: meetingRows.map((r) => ({ ...r._id, count: r.count })),
-    }),
-  );
+  return tally({
+    voices: voiceRows.map((r) => ({ ...r._id, count: r.count })),
+    orders: orderRows.map((r) => ({ ...r._id, count: r.count })),
+    meetings: meetingRows.map((r) => ({ ...r._id, count: r.count })),
+  });
 }
 
 function present(
@@ -116,5 +130,9 @@ export async function compoundScope(compoundId: string) {
 export async function communityScope(communityId: string) {
   const cs = await Compound.find({ communityId }, { timeZone: 1 }).lean();
   if (!cs.length) throw new DomainError('not_found', `没有这个社区：${communityId}`);
-  return { compoundIds: cs.map((c) => c._id), timeZone: cs[0]!.timeZone ?? 'Asia/Shanghai' };
+  return {
+    compoundIds: cs.map((c) => c._id),
+    timeZone: cs[0]!.timeZone ?? 'Asia/Shanghai',
+    zones: Object.fromEntries(cs.map((c) => [c._id, c.timeZone ?? 'Asia/Shanghai'])),
+  };
 }

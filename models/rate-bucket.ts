@@ -55,3 +55,10 @@ const rateLockSchema = new Schema(
   { versionKey: false },
 );
 export const RateLock = model('RateLock', rateLockSchema, 'rate_locks');
+
+/** Facts about the counters themselves, e.g. `installed`: they were built over the existing records. */
+const rateMetaSchema = new Schema(
+  { _id: { type: String, required: true }, at: { type: Date, required: true } },
+  { versionKey: false },
+);
+export const RateMeta = model('RateMeta', rateMetaSchema, 'rate_meta');

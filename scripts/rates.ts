@@ -1,7 +1,7 @@
 /**
  * The rate counters from the command line:
  *   npm run rates -- --check [period] [compoundId…]    counters against a recount of the records (exit 1 if they differ)
- *   npm run rates -- --rebuild [compoundId…]           recompute the counters from the records (stop the worker first)
+ *   npm run rates -- --rebuild [compoundId…]           recompute the counters from the records (safe while the system runs)
  * The period defaults to this year in the compound's time zone; with no compound, every compound.
  */
 import { runWithDatabase } from './cli';

@@ -10,9 +10,10 @@ import { Types } from 'mongoose';
 import { connectTestDb } from '../helpers/db';
 import { makeCompound } from '../helpers/fixtures';
 import { Voice } from '../../models/voice';
+import { Community, Compound } from '../../models/compound';
 import { Rectification } from '../../models/rectification';
 import { Meeting } from '../../models/meeting';
-import { RateCounts, RateLock, RateMembers, RatePointer } from '../../models/rate-bucket';
+import { RateCounts, RateLock, RateMembers, RateMeta, RatePointer } from '../../models/rate-bucket';
 import { ensureRateCounters, rebuildRateCounters, syncRateMember } from '../../activities/rate-counters';
 import { communityScope, compoundScope, computeRates, recountRates } from '../../api/rates';
 import { countMembers, packTallies } from '../../domain/rates';
@@ -246,6 +247,49 @@ it("a whole community's rates (many buckets, read in one query) agree with a rec
   expect(counted.overall.voices).toBeGreaterThan(30);
 });
 
+it('when a rebuild runs while records change and sync, the counters still end equal to a recount', async () => {
+  const c = await makeCompound();
+  const ids = await Promise.all(Array.from({ length: 12 }, () => newVoice(c)));
+  for (const id of ids) await syncRateMember('voice', id);
+  await Promise.all([
+    rebuildRateCounters([c]),
+    ...ids.map(async (id, i) => {
+      await new Promise((r) => setTimeout(r, i * 5));
+      await Voice.updateOne({ _id: id }, { $set: { status: 'resolved', respondedOnTime: true } });
+      await syncRateMember('voice', id);
+    }),
+  ]);
+  expect((await agree(c, '2026-11')).overall).toMatchObject({ voices: 12, resolutionRate: 1 });
+});
+
+it('when two waiters find the same stale lock, only one breaks it', async () => {
+  const c = await makeCompound();
+  await RateLock.create({ _id: `counters:${c}`, token: 'dead-2', at: new Date(Date.now() - 60_000) });
+  const ids = await Promise.all([newVoice(c), newVoice(c), newVoice(c)]);
+  await Promise.all(ids.map((id) => syncRateMember('voice', id)));
+  expect((await agree(c, '2026-11')).overall.voices).toBe(3);
+  expect(await RateLock.countDocuments({ _id: 'break:dead-2' })).toBe(1);
+});
+
+it('in a community whose compounds keep different time zones, each counts in its own local month', async () => {
+  await Community.create({ _id: 'mixed-zones', name: '跨时区社区' });
+  await Compound.create([
+    { _id: 'mz-sh', name: '上海时区', communityId: 'mixed-zones', timeZone: 'Asia/Shanghai' },
+    { _id: 'mz-utc', name: '协调世界时', communityId: 'mixed-zones', timeZone: 'UTC' },
+  ]);
+  // 2026-10-31 20:00 UTC: November in Shanghai, still October in UTC.
+  const at = new Date('2026-10-31T20:00:00Z');
+  for (const c of ['mz-sh', 'mz-utc']) await syncRateMember('voice', await newVoice(c, { createdAt: at }));
+  const scope = await communityScope('mixed-zones');
+  const [nov, recountNov] = await Promise.all([
+    computeRates(scope, '2026-11'),
+    recountRates(scope, '2026-11'),
+  ]);
+  expect(nov.overall.voices).toBe(1);
+  expect(plain(nov)).toEqual(plain(recountNov));
+  expect((await computeRates(scope, '2026-10')).overall.voices).toBe(1);
+});
+
 it('npm run rates checks the counters against a recount (exit 1 when they differ) and rebuilds them', async () => {
   const c = await makeCompound();
   await syncRateMember('voice', await newVoice(c, { status: 'resolved', respondedOnTime: true }));
@@ -278,6 +322,7 @@ it('npm run rates checks the counters against a recount (exit 1 when they differ
 it('on a first start over records kept before the counters existed, the worker installs them once', async () => {
   await RateCounts.deleteMany({});
   await RateMembers.deleteMany({});
+  await RateMeta.deleteMany({}); // as before the counters existed
   const c = await makeCompound();
   await newVoice(c, { status: 'closed', satisfaction: 'satisfied' });
   expect(await ensureRateCounters()).toBe(true);
