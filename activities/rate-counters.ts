@@ -254,25 +254,23 @@ export async function rebuildRateCounters(compoundIds?: string[]) {
   for await (const m of Meeting.find(scope, MEETING_FIELDS).lean().cursor()) {
     add('meeting', m._id, m.compoundId, meetingRatePosition(m, zone.get(m.compoundId)!));
   }
+  // The buckets there were, listed once: every write below is then by _id.
+  const before = new Map<string, string[]>();
+  for (const b of await RateCounts.find(scope, { _id: 1, compoundId: 1 }).lean()) {
+    before.set(b.compoundId, [...(before.get(b.compoundId) ?? []), b._id]);
+  }
   let buckets = 0;
   for (const [compoundId, of] of byCompound) {
     buckets += of.buckets.size;
     await withCompoundLock(compoundId, async () => {
-      await Promise.all([RateMembers.deleteMany({ compoundId }), RateCounts.deleteMany({ compoundId })]);
-      const docs = [...of.buckets].map(([_id, b]) => ({ _id, ...b, rev: 1 }));
-      for (let i = 0; i < docs.length; i += 200) {
-        const batch = docs.slice(i, i + 200);
-        await RateMembers.insertMany(batch, { ordered: false });
-        await RateCounts.insertMany(
-          batch.map((b) => ({
-            _id: b._id,
-            compoundId,
-            month: b.month,
-            rev: 1,
-            tallies: packTallies(tally(countMembers(Object.values(b.members)))),
-          })),
-          { ordered: false },
-        );
+      for (const stale of (before.get(compoundId) ?? []).filter((id) => !of.buckets.has(id))) {
+        await Promise.all([RateMembers.deleteOne({ _id: stale }), RateCounts.deleteOne({ _id: stale })]);
+      }
+      for (const [_id, b] of of.buckets) {
+        const rev = ((await RateMembers.findById(_id, { rev: 1 }).lean())?.rev ?? 0) + 1;
+        const tallies = packTallies(tally(countMembers(Object.values(b.members))));
+        await RateMembers.replaceOne({ _id }, { ...b, rev }, { upsert: true });
+        await RateCounts.replaceOne({ _id }, { compoundId, month: b.month, rev, tallies }, { upsert: true });
       }
       for (const [key, bucket] of of.pointers)
         await RatePointer.updateOne({ _id: key }, { $set: { bucket } }, { upsert: true });
