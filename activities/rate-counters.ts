@@ -101,7 +101,7 @@ async function locate(kind: RateMemberKind, id: string) {
   return m && { compoundId: m.compoundId, at: (tz: string) => meetingRatePosition(m, tz) };
 }
 
-/** Sets (or with no code, removes) one member of a bucket; true if that changed anything. */
+/** Sets (or with no code, removes) one member of a bucket. */
 async function setMember(
   bucket: string,
   key: string,
@@ -112,7 +112,7 @@ async function setMember(
   const path = `members.${key}`;
   const doc = await RateMembers.findById(bucket, { [path]: 1 }).lean();
   const current = (doc?.members as Record<string, string> | undefined)?.[key];
-  if (current === code) return false;
+  if (current === code) return;
   if (!doc) {
     await RateMembers.create({ _id: bucket, compoundId, month, rev: 1, members: { [key]: code } });
   } else {
@@ -123,7 +123,6 @@ async function setMember(
     );
     if (r.matchedCount === 0) throw new Error(`计数桶 ${bucket} 被并发修改`);
   }
-  return true;
 }
 
 /** Folds a bucket's members into its counts. */

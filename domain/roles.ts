@@ -57,14 +57,7 @@ export const PERMISSIONS = {
   'meeting:read': EVERYONE,
   'meeting:trigger': ['admin', 'staff'],
   /** Set date, place, participants, or postpone; the workflow also requires a convener of that meeting. */
-  'meeting:schedule': [
-    'admin',
-    'staff',
-    'partyBranch',
-    'ownersCommittee',
-    'supervisoryBoard',
-    'selfManagementCommittee',
-  ],
+  'meeting:schedule': OFFICERS,
   'meeting:record': ['admin', 'staff'],
   'meeting:confirmConvening': ['partyBranch', 'ownersCommittee'],
   'motion:propose': [
