@@ -6,6 +6,7 @@
  * recomputes buckets wholesale (maintenance).
  */
 import { randomUUID } from 'node:crypto';
+import type { Model } from 'mongoose';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Compound } from '../models/compound';
 import { Meeting } from '../models/meeting';
@@ -88,17 +89,24 @@ async function timeZoneOf(compoundId: string): Promise<string> {
   return c?.timeZone ?? DEFAULT_TIME_ZONE;
 }
 
+/** What the rates count: where each kind of record is read, and where it counts. */
+interface RateSource {
+  model: Model<RecordDoc>;
+  fields: Record<string, number>;
+  position(doc: never, timeZone: string): RatePosition | null;
+}
+type RecordDoc = { _id: string; compoundId: string };
+const SOURCES: Record<RateMemberKind, RateSource> = {
+  voice: { model: Voice as never, fields: VOICE_FIELDS, position: voiceRatePosition },
+  order: { model: Rectification as never, fields: ORDER_FIELDS, position: orderRatePosition },
+  meeting: { model: Meeting as never, fields: MEETING_FIELDS, position: meetingRatePosition },
+};
+const KINDS = Object.keys(SOURCES) as RateMemberKind[];
+
 async function locate(kind: RateMemberKind, id: string) {
-  if (kind === 'voice') {
-    const v = await Voice.findById(id, VOICE_FIELDS).lean();
-    return v && { compoundId: v.compoundId, at: (tz: string) => voiceRatePosition(v, tz) };
-  }
-  if (kind === 'order') {
-    const o = await Rectification.findById(id, ORDER_FIELDS).lean();
-    return o && { compoundId: o.compoundId, at: (tz: string) => orderRatePosition(o, tz) };
-  }
-  const m = await Meeting.findById(id, MEETING_FIELDS).lean();
-  return m && { compoundId: m.compoundId, at: (tz: string) => meetingRatePosition(m, tz) };
+  const source = SOURCES[kind];
+  const doc = await source.model.findById(id, source.fields).lean<RecordDoc>();
+  return doc && { compoundId: doc.compoundId, at: (tz: string) => source.position(doc as never, tz) };
 }
 
 /** Sets (or with no code, removes) one member of a bucket. */
@@ -244,14 +252,11 @@ export async function rebuildRateCounters(compoundIds?: string[]) {
     if (kind !== 'voice') of.pointers.set(rateMemberKey(kind, id), b);
     members++;
   };
-  for await (const v of Voice.find(scope, VOICE_FIELDS).lean().cursor({ batchSize: 5000 })) {
-    add('voice', v._id, v.compoundId, voiceRatePosition(v, zone.get(v.compoundId)!));
-  }
-  for await (const o of Rectification.find(scope, ORDER_FIELDS).lean().cursor()) {
-    add('order', o._id, o.compoundId, orderRatePosition(o, zone.get(o.compoundId)!));
-  }
-  for await (const m of Meeting.find(scope, MEETING_FIELDS).lean().cursor()) {
-    add('meeting', m._id, m.compoundId, meetingRatePosition(m, zone.get(m.compoundId)!));
+  for (const kind of KINDS) {
+    const { model, fields, position } = SOURCES[kind];
+    for await (const d of model.find(scope, fields).lean<RecordDoc[]>().cursor({ batchSize: 5000 })) {
+      add(kind, d._id, d.compoundId, position(d as never, zone.get(d.compoundId)!));
+    }
   }
   // The buckets there were, listed once: every write below is then by _id.
   const before = new Map<string, string[]>();
@@ -277,11 +282,11 @@ export async function rebuildRateCounters(compoundIds?: string[]) {
   }
   // What changed during the pass may be counted as it was: count it as it is.
   const changed = { ...scope, updatedAt: { $gte: since } };
-  for await (const v of Voice.find(changed, { _id: 1 }).lean().cursor()) await syncRateMember('voice', v._id);
-  for await (const o of Rectification.find(changed, { _id: 1 }).lean().cursor())
-    await syncRateMember('order', o._id);
-  for await (const m of Meeting.find(changed, { _id: 1 }).lean().cursor())
-    await syncRateMember('meeting', m._id);
+  for (const kind of KINDS) {
+    for await (const d of SOURCES[kind].model.find(changed, { _id: 1 }).lean<RecordDoc[]>().cursor()) {
+      await syncRateMember(kind, d._id);
+    }
+  }
   if (!compoundIds)
     await RateMeta.updateOne({ _id: 'installed' }, { $set: { at: new Date() } }, { upsert: true });
   return { compounds: zone.size, buckets, members };
@@ -293,8 +298,9 @@ export async function rebuildRateCounters(compoundIds?: string[]) {
  */
 export async function ensureRateCounters(): Promise<boolean> {
   if (await RateMeta.exists({ _id: 'installed' })) return false;
-  const records = (await Voice.exists({})) ?? (await Rectification.exists({})) ?? (await Meeting.exists({}));
+  let records = false;
+  for (const kind of KINDS) records ||= Boolean(await SOURCES[kind].model.exists({}));
   if (records) await rebuildRateCounters();
   else await RateMeta.updateOne({ _id: 'installed' }, { $set: { at: new Date() } }, { upsert: true });
-  return Boolean(records);
+  return records;
 }
