@@ -11,7 +11,7 @@ import {
 } from './activities/notifications';
 import { startPendingVoiceWorkflows } from './api/voices';
 import { ensureCycle } from './api/meetings';
-import { Compound } from './models/compound';
+import { Compound, setDefaultTimeZone } from './models/compound';
 import { ensureRateCounters } from './activities/rate-counters';
 
 export function notificationChannels(config: Config): NotificationChannel[] {
@@ -23,6 +23,7 @@ export function notificationChannels(config: Config): NotificationChannel[] {
 
 async function main() {
   const config = loadConfig();
+  setDefaultTimeZone(config.defaultTimeZone);
   Runtime.install({ logger: new DefaultLogger(config.logLevel) });
   await mongoose.connect(config.mongodbUri, { serverSelectionTimeoutMS: 10_000 });
   const connection = await NativeConnection.connect({ address: config.temporal.address });

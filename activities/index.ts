@@ -1,5 +1,8 @@
 import { Context } from '@temporalio/activity';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { LongText } from '../domain/limits';
+import { Rectification } from '../models/rectification';
+import { procedureAgreedSignal, rectificationWorkflowId } from '../workflows/meeting-contract';
 import { createVoiceActivities } from './voices';
 import { createMeetingActivities } from './meetings';
 import type { Notifier, NotificationInput } from './notifications';
@@ -37,6 +40,40 @@ export function createActivities({ notifier, temporal }: ActivityDeps) {
       } catch (err) {
         if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
         throw err;
+      }
+    },
+    /**
+     * Files a procedure a coordination meeting agreed for an order: on the order's record (one per
+     * meeting, so a retry changes nothing), and to its workflow if that still runs — an order verified
+     * since the agenda was drawn up keeps the procedure on file without failing the meeting.
+     */
+    async agreeProcedure(input: {
+      orderId: string;
+      meetingId: string;
+      procedure: LongText;
+      at: string;
+    }): Promise<void> {
+      const key = input.meetingId.replace(/[.$/]/g, '_');
+      await Rectification.updateOne(
+        { _id: input.orderId },
+        {
+          $set: {
+            [`procedures.${key}`]: {
+              meetingId: input.meetingId,
+              procedure: input.procedure,
+              at: new Date(input.at),
+            },
+          },
+        },
+      );
+      if (!temporal) return;
+      const client = await temporal();
+      try {
+        await client.workflow
+          .getHandle(rectificationWorkflowId(input.orderId))
+          .signal(procedureAgreedSignal, { meetingId: input.meetingId, procedure: input.procedure });
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
     },
   };

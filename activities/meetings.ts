@@ -1,4 +1,5 @@
-import { Compound } from '../models/compound';
+import { Agenda } from '../models/agenda';
+import { Compound, timeZoneOf } from '../models/compound';
 import { Evaluation } from '../models/evaluation';
 import { appendLedgerEntry, type LedgerEntryInput } from './ledger';
 import { syncRateMember } from './rate-counters';
@@ -12,26 +13,54 @@ import { CATEGORY_LABELS, type Category } from '../domain/voices';
 import {
   COUNCIL_ROLES,
   DEFAULT_MEETING_SETTINGS,
+  motionExecutor,
+  type MajorMatter,
   type MeetingSettings,
   type MeetingType,
+  type OrderBody,
 } from '../domain/meetings';
-import { DEFAULT_TIME_ZONE, yearBounds, zonedTime } from '../domain/calendar';
+import { localParts, yearBounds, zonedTime } from '../domain/calendar';
 import type { BodyRecord, EvaluatedBody } from '../domain/evaluation';
+import { LIMITS, type LongText } from '../domain/limits';
+import { maskedSummary } from '../domain/privacy';
+import { sumVoiceTallies, tally, type VoiceGroup } from '../domain/rates';
 import type { VoteChoice } from '../domain/votes';
 import type { AgendaItem, MeetingState, RectificationState } from '../workflows/meeting-contract';
+import { workCalendarFor } from './work-calendar';
 
 export type { LedgerEntryInput } from './ledger';
 
 const isDuplicate = (err: unknown) => (err as { code?: number }).code === 11000;
 
+/**
+ * A compound's meeting settings with China's statutory calendar for the years around `asOf` merged in
+ * (activities give it to workflows; the API to the extraordinary meetings it starts).
+ */
+export function meetingSettingsWithCalendar(
+  compound: { timeZone?: string | null; settings?: unknown } | null,
+  asOf: Date,
+): MeetingSettings {
+  const own = (compound?.settings as { meetings?: Partial<MeetingSettings> } | undefined)?.meetings;
+  const meetings: MeetingSettings = { ...DEFAULT_MEETING_SETTINGS, ...own };
+  const year = localParts(asOf, timeZoneOf(compound)).year;
+  meetings.calendar = workCalendarFor({ settings: { meetings } }, { from: year - 1, to: year + 1 });
+  return meetings;
+}
+
 export function createMeetingActivities() {
   return {
-    async loadCompoundSettings(compoundId: string): Promise<{ timeZone: string; meetings: MeetingSettings }> {
+    /**
+     * A compound's zone and meeting settings, with China's statutory calendar for the years around
+     * `asOf` merged into them: read here, outside workflow code, so a data update is replay-safe.
+     */
+    async loadCompoundSettings(
+      compoundId: string,
+      asOf?: string,
+    ): Promise<{ timeZone: string; meetings: MeetingSettings }> {
       const c = await Compound.findById(compoundId, { timeZone: 1, settings: 1 }).lean();
-      const meetings = (c?.settings as { meetings?: Partial<MeetingSettings> } | undefined)?.meetings;
       return {
-        timeZone: c?.timeZone ?? DEFAULT_TIME_ZONE,
-        meetings: { ...DEFAULT_MEETING_SETTINGS, ...meetings },
+        timeZone: timeZoneOf(c),
+        meetings: meetingSettingsWithCalendar(c, asOf ? new Date(asOf) : new Date()),
       };
     },
 
@@ -63,7 +92,11 @@ export function createMeetingActivities() {
       await syncRateMember('meeting', s.meetingId);
     },
 
-    /** What a meeting discusses, gathered when its window opens. */
+    /**
+     * What a meeting discusses, gathered when its window opens. Everyone in the compound may read an
+     * agenda, so voices appear by category with masked summaries, never their text; which voices an
+     * item groups is kept in `agendas`, not in the workflow.
+     */
     async assembleAgenda(input: {
       compoundId: string;
       type: MeetingType;
@@ -72,6 +105,7 @@ export function createMeetingActivities() {
     }): Promise<AgendaItem[]> {
       const { compoundId, type, meetingId } = input;
       const items: AgendaItem[] = [];
+      const grouped: { id: string; voiceIds: string[] }[] = [];
       if (type === 'monthlyConsultation') {
         // Every voice not yet taken up by a consultation, grouped by category (分类).
         const voices = await Voice.find(
@@ -81,22 +115,26 @@ export function createMeetingActivities() {
             consultedIn: { $exists: false },
             createdAt: { $lt: new Date(input.asOf) },
           },
-          { category: 1, text: 1, status: 1 },
-        ).lean();
+          { category: 1, text: 1 },
+        )
+          .sort({ createdAt: 1 })
+          .lean();
         const byCategory = new Map<string, typeof voices>();
         for (const v of voices) byCategory.set(v.category, [...(byCategory.get(v.category) ?? []), v]);
         for (const [category, vs] of [...byCategory.entries()].sort()) {
+          const id = `voices-${category}`;
           items.push({
-            id: `voices-${category}`,
+            id,
             title: `${CATEGORY_LABELS[category as Category]}类民情 ${vs.length} 件`,
             source: 'voices',
             category: category as Category,
-            voiceIds: vs.map((v) => v._id),
+            voiceCount: vs.length,
             detail: vs
               .slice(0, 10)
-              .map((v) => `· ${v.text}`)
+              .map((v) => `· ${maskedSummary(v.text)}`)
               .join('\n'),
           });
+          grouped.push({ id, voiceIds: vs.map((v) => v._id) });
         }
       }
       if (type === 'periodicCoordination') {
@@ -105,6 +143,7 @@ export function createMeetingActivities() {
           { title: 1, kind: 1, deadline: 1, status: 1 },
         )
           .sort({ deadline: 1 })
+          .limit(LIMITS.agendaItems)
           .lean();
         for (const o of open) {
           items.push({
@@ -116,30 +155,35 @@ export function createMeetingActivities() {
         }
       }
       const target = type === 'annualEvaluation' ? undefined : type;
-      if (target) {
+      const room = LIMITS.agendaItems - items.length;
+      if (target && room > 0) {
+        // Beyond the agenda's size, referrals wait for the next meeting (they stay unconsumed).
         const refs = await Referral.find({ compoundId, target, consumedBy: { $exists: false } })
           .sort({ createdAt: 1 })
+          .limit(room)
           .lean();
         for (const r of refs) {
+          const matter = (r.matter as MajorMatter | undefined) ?? 'other';
+          const executor = motionExecutor(matter, (r.delegateTo as OrderBody | undefined) ?? undefined);
           items.push({
             id: `referral-${r._id}`,
             title: r.title,
-            detail: r.detail ?? undefined,
+            detail: (r.detail as LongText | undefined) ?? undefined,
             source: type === 'quarterlyDeliberation' ? 'motion' : 'referral',
             referralIds: [r._id],
             motion:
               type === 'quarterlyDeliberation'
                 ? {
-                    matter: (r.matter as 'other') ?? 'other',
+                    matter,
                     amount: r.amount ?? undefined,
                     proposedBy: 'referral',
-                    delegateTo: 'selfManagementCommittee',
+                    delegateTo: 'executor' in executor ? executor.executor : 'ownersCommittee',
                   }
                 : undefined,
           });
         }
       }
-      void meetingId;
+      await Agenda.updateOne({ _id: meetingId }, { $set: { compoundId, items: grouped } }, { upsert: true });
       return items;
     },
 
@@ -148,10 +192,17 @@ export function createMeetingActivities() {
       meetingId: string;
       voiceIds: string[];
       referralIds: string[];
+      /** The voices its agenda grouped (kept in `agendas`), for the consultation. */
+      agendaVoices?: boolean;
     }): Promise<void> {
-      if (input.voiceIds.length) {
+      const voiceIds = [...input.voiceIds];
+      if (input.agendaVoices) {
+        const agenda = await Agenda.findById(input.meetingId).lean();
+        for (const item of agenda?.items ?? []) voiceIds.push(...item.voiceIds);
+      }
+      if (voiceIds.length) {
         await Voice.updateMany(
-          { _id: { $in: input.voiceIds }, consultedIn: { $exists: false } },
+          { _id: { $in: voiceIds }, consultedIn: { $exists: false } },
           { $set: { consultedIn: input.meetingId } },
         );
       }
@@ -168,10 +219,11 @@ export function createMeetingActivities() {
       compoundId: string;
       target: 'monthlyConsultation' | 'periodicCoordination' | 'quarterlyDeliberation';
       title: string;
-      detail?: string;
+      detail?: LongText;
       source: { meetingId?: string; orderId?: string; voiceIds?: string[]; motionId?: string };
       matter?: string;
       amount?: number;
+      delegateTo?: OrderBody;
     }): Promise<void> {
       await Referral.updateOne(
         { _id: r.referralId },
@@ -184,6 +236,7 @@ export function createMeetingActivities() {
             source: r.source,
             matter: r.matter,
             amount: r.amount,
+            delegateTo: r.delegateTo,
           },
         },
         { upsert: true },
@@ -200,6 +253,7 @@ export function createMeetingActivities() {
             (m) => m.compoundId === compoundId && m.roles.some((r) => COUNCIL_ROLES.includes(r as never)),
           ),
         )
+        .slice(0, LIMITS.rosterMembers)
         .map((u) => ({ userId: u._id, name: u.name }));
     },
 
@@ -244,7 +298,11 @@ export function createMeetingActivities() {
       await syncRateMember('order', s.orderId);
     },
 
-    /** The year's record of the owners' committee and the self-management committee. */
+    /**
+     * The year's record of the owners' committee and the self-management committee. Voices count for
+     * the body that handled them by the rates' own definitions (domain/rates.ts: one response rate for
+     * both), and complaints and appeals count against the body they are about (their subject).
+     */
     async compileAnnualRecord(input: {
       compoundId: string;
       year: number;
@@ -254,6 +312,30 @@ export function createMeetingActivities() {
       const { compoundId } = input;
       const bodies: EvaluatedBody[] = ['ownersCommittee', 'selfManagementCommittee'];
       const out: BodyRecord[] = [];
+      const inYear = { compoundId, kind: { $ne: 'praise' }, createdAt: { $gte: start, $lt: end } };
+      const fields = {
+        assignee: 1,
+        category: 1,
+        status: 1,
+        satisfaction: 1,
+        respondedOnTime: 1,
+        escalationLevel: 1,
+      };
+      type VoiceFields = Pick<VoiceGroup, 'assignee' | 'category' | 'satisfaction' | 'respondedOnTime'> & {
+        status?: string | null;
+      };
+      // Counted as the rates count them: one definition of responded, resolved and satisfied.
+      const voiceFigures = (vs: VoiceFields[]) => {
+        const groups = vs.map((v) => ({ ...v, status: v.status ?? 'received', count: 1 }));
+        const t = sumVoiceTallies(tally({ voices: groups, orders: [], meetings: [] }).voices);
+        return {
+          total: t.voices,
+          respondedOnTime: t.responded,
+          resolved: t.resolved,
+          withFeedback: t.verdicts,
+          satisfied: t.satisfied,
+        };
+      };
       for (const body of bodies) {
         const orders = await Rectification.find(
           { compoundId, owner: body, deadline: { $gte: start, $lt: end } },
@@ -269,17 +351,11 @@ export function createMeetingActivities() {
             open: os.filter((o) => o.status === 'open').length,
           };
         };
-        const voices = await Voice.find(
-          { compoundId, assignee: body, kind: { $ne: 'praise' }, createdAt: { $gte: start, $lt: end } },
-          { timeline: 1, status: 1, satisfaction: 1, escalationLevel: 1 },
+        const handled = await Voice.find({ ...inYear, assignee: body }, fields).lean();
+        const about = await Voice.find(
+          { ...inYear, kind: { $in: ['complaint', 'appeal'] }, subject: body },
+          fields,
         ).lean();
-        const respondedOnTime = voices.filter((v) => {
-          const escalatedBeforeAccept = v.timeline.findIndex(
-            (e) => e.type === 'escalated' && /接单/.test(e.message),
-          );
-          const accepted = v.timeline.findIndex((e) => e.type === 'accepted' || e.type === 'resolved');
-          return accepted >= 0 && (escalatedBeforeAccept < 0 || escalatedBeforeAccept > accepted);
-        }).length;
         const meetings = await Meeting.find(
           {
             compoundId,
@@ -292,14 +368,9 @@ export function createMeetingActivities() {
           body,
           rectifications: count('rectification'),
           resolutions: count('resolution'),
-          escalations: voices.reduce((n, v) => n + (v.escalationLevel ?? 0), 0),
-          voices: {
-            total: voices.length,
-            respondedOnTime,
-            resolved: voices.filter((v) => v.status === 'resolved' || v.status === 'closed').length,
-            withFeedback: voices.filter((v) => v.satisfaction).length,
-            satisfied: voices.filter((v) => v.satisfaction === 'satisfied').length,
-          },
+          escalations: handled.reduce((n, v) => n + (v.escalationLevel ?? 0), 0),
+          voices: voiceFigures(handled),
+          complaintsAbout: voiceFigures(about),
           meetings: {
             total: meetings.length,
             heldOnTime: meetings.filter((m) => m.heldOnTime === true).length,

@@ -9,6 +9,8 @@ export interface NotificationInput {
   title: string;
   body: string;
   voiceId?: string;
+  /** When it happened (the workflow's time); the inbox is sorted by it. Default: now. */
+  at?: string;
 }
 
 /** An outside channel (log, webhook, SMS…). The in-app inbox is not one: it is always written. */
@@ -24,6 +26,7 @@ export interface Notifier {
 export function createNotifier({ channels }: { channels: NotificationChannel[] }): Notifier {
   return {
     async send(n) {
+      const at = n.at ? new Date(n.at) : new Date();
       await Notification.updateOne(
         { key: n.key },
         {
@@ -36,9 +39,11 @@ export function createNotifier({ channels }: { channels: NotificationChannel[] }
             voiceId: n.voiceId,
             deliveries: [],
             readBy: [],
+            createdAt: at,
+            updatedAt: at,
           },
         },
-        { upsert: true },
+        { upsert: true, timestamps: false },
       );
       const sent = await Notification.findOne({ key: n.key }, { deliveries: 1 }).lean();
       const done = new Set((sent?.deliveries ?? []).map((d) => d.channel));

@@ -8,12 +8,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Model } from 'mongoose';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Compound } from '../models/compound';
+import { Compound, timeZoneOf } from '../models/compound';
 import { Meeting } from '../models/meeting';
 import { Rectification } from '../models/rectification';
 import { RateCounts, RateLock, RateMembers, RateMeta, RatePointer } from '../models/rate-bucket';
 import { Voice } from '../models/voice';
-import { DEFAULT_TIME_ZONE } from '../domain/calendar';
 import {
   countMembers,
   meetingRatePosition,
@@ -31,6 +30,8 @@ import {
 } from '../domain/rates';
 
 const isDuplicate = (err: unknown) => (err as { code?: number }).code === 11000;
+/** The mark of counters built in the current format (v2: voices counted by subject too). */
+const INSTALLED = 'installed-v2';
 
 const VOICE_FIELDS = {
   compoundId: 1,
@@ -41,6 +42,7 @@ const VOICE_FIELDS = {
   status: 1,
   satisfaction: 1,
   respondedOnTime: 1,
+  subject: 1,
 };
 const ORDER_FIELDS = { compoundId: 1, deadline: 1, owner: 1, status: 1, onTime: 1 };
 const MEETING_FIELDS = { compoundId: 1, holdBy: 1, type: 1, heldOnTime: 1 };
@@ -84,9 +86,8 @@ async function withCompoundLock<T>(compoundId: string, f: () => Promise<T>): Pro
   }
 }
 
-async function timeZoneOf(compoundId: string): Promise<string> {
-  const c = await Compound.findById(compoundId, { timeZone: 1 }).lean();
-  return c?.timeZone ?? DEFAULT_TIME_ZONE;
+async function zoneOfCompound(compoundId: string): Promise<string> {
+  return timeZoneOf(await Compound.findById(compoundId, { timeZone: 1 }).lean());
 }
 
 /** What the rates count: where each kind of record is read, and where it counts. */
@@ -186,7 +187,7 @@ async function moveMember(kind: RateMemberKind, id: string, compoundId: string):
 async function place(kind: RateMemberKind, id: string) {
   const found = await locate(kind, id);
   if (!found) return null;
-  const position: RatePosition | null = found.at(await timeZoneOf(found.compoundId));
+  const position: RatePosition | null = found.at(await zoneOfCompound(found.compoundId));
   return {
     kind,
     compoundId: found.compoundId,
@@ -235,7 +236,7 @@ export async function rebuildRateCounters(compoundIds?: string[]) {
   const compounds = await Compound.find(compoundIds ? { _id: { $in: compoundIds } } : {}, {
     timeZone: 1,
   }).lean();
-  const zone = new Map(compounds.map((c) => [c._id as string, c.timeZone ?? DEFAULT_TIME_ZONE]));
+  const zone = new Map(compounds.map((c) => [c._id as string, timeZoneOf(c)]));
   const scope = { compoundId: { $in: [...zone.keys()] } };
   type Bucket = { compoundId: string; month: string; members: Record<string, string> };
   const byCompound = new Map<string, { buckets: Map<string, Bucket>; pointers: Map<string, string> }>(
@@ -288,7 +289,7 @@ export async function rebuildRateCounters(compoundIds?: string[]) {
     }
   }
   if (!compoundIds)
-    await RateMeta.updateOne({ _id: 'installed' }, { $set: { at: new Date() } }, { upsert: true });
+    await RateMeta.updateOne({ _id: INSTALLED }, { $set: { at: new Date() } }, { upsert: true });
   return { compounds: zone.size, buckets, members };
 }
 
@@ -297,10 +298,10 @@ export async function rebuildRateCounters(compoundIds?: string[]) {
  * once: later starts find the mark it leaves. True when it rebuilt.
  */
 export async function ensureRateCounters(): Promise<boolean> {
-  if (await RateMeta.exists({ _id: 'installed' })) return false;
+  if (await RateMeta.exists({ _id: INSTALLED })) return false;
   let records = false;
   for (const kind of KINDS) records ||= Boolean(await SOURCES[kind].model.exists({}));
   if (records) await rebuildRateCounters();
-  else await RateMeta.updateOne({ _id: 'installed' }, { $set: { at: new Date() } }, { upsert: true });
+  else await RateMeta.updateOne({ _id: INSTALLED }, { $set: { at: new Date() } }, { upsert: true });
   return records;
 }

@@ -15,6 +15,8 @@ export interface AppDeps {
   config: Pick<Config, 'jwtSecret' | 'tokenTtlSeconds'>;
   temporal: TemporalHandle;
   log?: (msg: string) => void;
+  /** "Now" for the API (intake times, what is due, current periods): the machine's clock unless a test pins it. */
+  clock?: () => Date;
 }
 
 /** The HTTP app, without listening: tests drive it directly, server.ts binds it to a port. */

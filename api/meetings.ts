@@ -4,7 +4,9 @@ import ExcelJS from 'exceljs';
 import type { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { DomainError } from '../domain/errors';
-import { formatLocal, monthKey, quarterKey, DEFAULT_TIME_ZONE } from '../domain/calendar';
+import { formatLocal, localParts, monthKey, quarterKey } from '../domain/calendar';
+import { timeZoneOf } from '../models/compound';
+import { meetingSettingsWithCalendar } from '../activities/meetings';
 import {
   DEFAULT_MEETING_SETTINGS,
   MEETING_LABELS,
@@ -22,8 +24,15 @@ import { User } from '../models/user';
 import { Vote } from '../models/vote';
 import { VOTE_LABELS, type VoteChoice } from '../domain/votes';
 import type { TemporalHandle } from '../client';
-import { cycleWorkflowId, rectificationWorkflowId, type MeetingInput } from '../workflows/meeting-contract';
+import {
+  cycleWorkflowId,
+  rectificationWorkflowId,
+  type MeetingInput,
+  type MeetingState,
+  type RectificationState,
+} from '../workflows/meeting-contract';
 import { loadCompound } from './voices';
+import { expandTexts } from './texts';
 
 export function meetingSettingsOf(compound: { settings?: unknown }): MeetingSettings {
   const s = (compound.settings as { meetings?: Partial<MeetingSettings> } | undefined)?.meetings;
@@ -62,27 +71,40 @@ export async function triggerMeeting(
   temporal: TemporalHandle,
   compoundId: string,
   by: string,
-  input: { type: MeetingType; reason: string; plannedAt: string; holdBy?: string },
+  input: { type: MeetingType; reason: string; plannedAt: string; holdBy?: string; year?: number },
   now = new Date(),
 ) {
   const compound = await loadCompound(compoundId);
+  const local = localParts(now, timeZoneOf(compound));
+  if (input.year !== undefined && input.type !== 'annualEvaluation') {
+    throw new DomainError('invalid', '只有年度评估会需要指定评估年度', { field: 'body.year' });
+  }
+  if (input.year !== undefined && input.year > local.year) {
+    throw new DomainError('invalid', '评估年度不能在将来', { field: 'body.year' });
+  }
+  // An evaluation called in December rates this year; earlier in the year, the year before.
+  const year =
+    input.type === 'annualEvaluation'
+      ? (input.year ?? (local.month === 12 ? local.year : local.year - 1))
+      : undefined;
   const planned = Date.parse(input.plannedAt);
   if (planned <= now.getTime())
     throw new DomainError('invalid', '会议时间必须在将来', { field: 'body.plannedAt' });
   if (input.holdBy && Date.parse(input.holdBy) < planned) {
     throw new DomainError('invalid', '召开期限不能早于会议时间', { field: 'body.holdBy' });
   }
-  const period = `extra-${monthKey(now, compound.timeZone ?? DEFAULT_TIME_ZONE)}-${randomBytes(3).toString('hex')}`;
+  const period = `extra-${monthKey(now, timeZoneOf(compound))}-${randomBytes(3).toString('hex')}`;
   const args: [MeetingInput] = [
     {
       compoundId,
       type: input.type,
       period,
-      timeZone: compound.timeZone ?? DEFAULT_TIME_ZONE,
-      settings: meetingSettingsOf(compound),
+      timeZone: timeZoneOf(compound),
+      settings: meetingSettingsWithCalendar(compound, now),
       plannedAt: new Date(planned).toISOString(),
       holdBy: input.holdBy,
       extraordinary: { reason: input.reason, requestedBy: by },
+      ...(year !== undefined ? { year } : {}),
     },
   ];
   const client = await temporal.client();
@@ -97,7 +119,17 @@ export async function triggerMeeting(
 export async function getMeeting(compoundId: string, type: MeetingType, period: string) {
   const m = await Meeting.findOne({ _id: meetingWorkflowId(type, compoundId, period), compoundId }).lean();
   if (!m) throw new DomainError('not_found', `没有这次会议：${MEETING_LABELS[type]} ${period}`);
-  return { ...m.state, label: MEETING_LABELS[type] };
+  const state = m.state as MeetingState;
+  if (state.quarterly) {
+    // Ballots are stored one per document, not saved with the meeting each time: count them here.
+    const counts = await Vote.aggregate<{ _id: string; n: number }>([
+      { $match: { meetingId: m._id } },
+      { $group: { _id: '$motionId', n: { $sum: 1 } } },
+    ]);
+    const { votes: _votes, ...quarterly } = state.quarterly;
+    state.quarterly = { ...quarterly, ballots: Object.fromEntries(counts.map((c) => [c._id, c.n])) };
+  }
+  return expandTexts({ ...state, label: MEETING_LABELS[type] });
 }
 
 export async function listMeetings(
@@ -126,7 +158,7 @@ export async function listMeetings(
 /** What is due and what is overdue now: the current period of each meeting and the open orders. */
 export async function currentCycles(compoundId: string, now = new Date()) {
   const compound = await loadCompound(compoundId);
-  const tz = compound.timeZone ?? DEFAULT_TIME_ZONE;
+  const tz = timeZoneOf(compound);
   const month = monthKey(now, tz);
   const current: Record<MeetingType, string> = {
     monthlyConsultation: month,
@@ -181,7 +213,7 @@ export async function listOrders(compoundId: string, f: { status?: string; page:
     .limit(f.pageSize)
     .lean();
   return {
-    items: items.map((o) => ({ id: o._id, ...o.state })),
+    items: await expandTexts(items.map((o) => ({ id: o._id, ...withProcedures(o) }))),
     total: await Rectification.countDocuments(q),
   };
 }
@@ -232,20 +264,36 @@ export function ledgerLinks(
   return links;
 }
 
+/**
+ * An order's state with every procedure agreed for it: those its workflow received, and those filed on
+ * its record by a coordination meeting (also after it closed), once each, in order.
+ */
+function withProcedures(o: { state: unknown; procedures?: unknown }) {
+  const state = o.state as RectificationState;
+  const filed = Object.values(
+    (o.procedures ?? {}) as Record<string, RectificationState['procedures'][number]>,
+  );
+  const byMeeting = new Map<string, RectificationState['procedures'][number]>();
+  for (const p of [...(state.procedures ?? []), ...filed]) {
+    if (!byMeeting.has(p.meetingId)) byMeeting.set(p.meetingId, { ...p, at: new Date(p.at).toISOString() });
+  }
+  return { ...state, procedures: [...byMeeting.values()].sort((a, b) => a.at.localeCompare(b.at)) };
+}
+
 /** One order or resolution: its state, with the completion evidence and the verification. */
 export async function getOrder(compoundId: string, orderId: string) {
   const o = await Rectification.findOne({ _id: orderId, compoundId }).lean();
   if (!o) throw new DomainError('not_found', '没有这项整改或决议');
   const meeting = meetingPath(compoundId, o.source?.meetingId ?? undefined);
-  return {
+  return expandTexts({
     id: o._id,
-    ...(o.state as object),
+    ...withProcedures(o),
     source: o.source,
     links: {
       ...(meeting ? { meeting } : {}),
       record: `${API}/compounds/${compoundId}/ledger?matterId=${encodeURIComponent(o._id)}`,
     },
-  };
+  });
 }
 
 /** The open ballots of a meeting (optionally of one motion), with the voters' names. */

@@ -15,7 +15,7 @@ import {
 } from '../domain/rates';
 import { DomainError } from '../domain/errors';
 import { readRateTallies } from '../activities/rate-counters';
-import { Compound } from '../models/compound';
+import { Compound, timeZoneOf } from '../models/compound';
 import { Meeting } from '../models/meeting';
 import { Rectification } from '../models/rectification';
 import { Voice } from '../models/voice';
@@ -68,6 +68,7 @@ async function recountTallies(compoundIds: string[], start: Date, end: Date): Pr
             status: '$status',
             satisfaction: '$satisfaction',
             respondedOnTime: '$respondedOnTime',
+            subject: '$subject',
           },
           count: { $sum: 1 },
         },
@@ -106,6 +107,12 @@ function present(
       },
     ]),
   );
+  // Who a voice is about, beside who handled it: a complaint about the self-management committee's
+  // service is handled by the owners' committee (byBody) but counts against the committee (bySubject).
+  const subjects = [...new Set(voices.flatMap((v) => (v.subject ? [v.subject] : [])))].sort();
+  const bySubject = Object.fromEntries(
+    subjects.map((s) => [s, voiceRates(voices.filter((v) => v.subject === s))]),
+  );
   const categories = [...new Set(voices.map((v) => v.category))].sort();
   const byCategory = Object.fromEntries(
     categories.map((c) => [c, voiceRates(voices.filter((v) => v.category === c))]),
@@ -117,6 +124,7 @@ function present(
     to: end,
     overall: { ...voiceRates(voices), ...orderRates(orders), ...meetingRates(meetings) },
     byBody,
+    bySubject,
     byCategory,
   };
 }
@@ -124,7 +132,7 @@ function present(
 export async function compoundScope(compoundId: string) {
   const c = await Compound.findById(compoundId, { timeZone: 1, communityId: 1 }).lean();
   if (!c) throw new DomainError('not_found', `没有这个小区：${compoundId}`);
-  return { compoundIds: [c._id], timeZone: c.timeZone ?? 'Asia/Shanghai', communityId: c.communityId };
+  return { compoundIds: [c._id], timeZone: timeZoneOf(c), communityId: c.communityId };
 }
 
 export async function communityScope(communityId: string) {
@@ -132,7 +140,7 @@ export async function communityScope(communityId: string) {
   if (!cs.length) throw new DomainError('not_found', `没有这个社区：${communityId}`);
   return {
     compoundIds: cs.map((c) => c._id),
-    timeZone: cs[0]!.timeZone ?? 'Asia/Shanghai',
-    zones: Object.fromEntries(cs.map((c) => [c._id, c.timeZone ?? 'Asia/Shanghai'])),
+    timeZone: timeZoneOf(cs[0]),
+    zones: Object.fromEntries(cs.map((c) => [c._id, timeZoneOf(c)])),
   };
 }

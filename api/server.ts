@@ -2,9 +2,11 @@ import mongoose from 'mongoose';
 import { loadConfig } from '../config';
 import { createTemporalHandle } from '../client';
 import { createApp } from './app';
+import { setDefaultTimeZone } from '../models/compound';
 
 async function main() {
   const config = loadConfig();
+  setDefaultTimeZone(config.defaultTimeZone);
   await mongoose.connect(config.mongodbUri, { serverSelectionTimeoutMS: 10_000 });
   const temporal = createTemporalHandle(config.temporal);
   const app = createApp({ config, temporal, log: (m) => console.warn(m) });

@@ -6,35 +6,43 @@ import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { Types } from 'mongoose';
 import { DomainError } from '../domain/errors';
-import { DEFAULT_TIME_ZONE, monthBounds, monthKey, zonedTime } from '../domain/calendar';
+import { localParts, monthBounds, monthKey, zonedTime } from '../domain/calendar';
 import { parseMonth } from '../domain/meetings';
+import { maskedSummary } from '../domain/privacy';
 import { rolesGrant, type Role } from '../domain/roles';
 import {
   BODY_LABELS,
   CATEGORY_LABELS,
   CHANNEL_LABELS,
   DEFAULT_VOICE_SETTINGS,
+  SUBJECT_LABELS,
   VOICE_KIND_LABELS,
   VOICE_STATUS_LABELS,
   classifyVoice,
   defaultAssignee,
+  escalationLadder,
   maskName,
   maskPersonalData,
   mayHandleVoice,
+  voiceSubject,
   type Category,
   type Channel,
   type ResponsibleBody,
   type VoiceKind,
   type VoiceSettings,
   type VoiceStatus,
+  type VoiceSubject,
 } from '../domain/voices';
-import { Compound } from '../models/compound';
+import { Compound, timeZoneOf } from '../models/compound';
+import { User } from '../models/user';
 import { Voice, type VoiceDoc } from '../models/voice';
 import { syncRateMember } from '../activities/rate-counters';
+import { workCalendarFor } from '../activities/work-calendar';
 import {
   acceptVoiceUpdate,
   extendDeadlineUpdate,
   giveFeedbackUpdate,
+  reassignVoiceUpdate,
   reportProgressUpdate,
   resolveVoiceUpdate,
   voiceStatusQuery,
@@ -59,6 +67,7 @@ export interface SubmitVoiceInput {
 }
 
 type VoiceRecord = VoiceDoc & { _id: string; createdAt: Date; updatedAt: Date };
+type CompoundRecord = Awaited<ReturnType<typeof loadCompound>>;
 
 export async function loadCompound(compoundId: string) {
   const compound = await Compound.findById(compoundId).lean();
@@ -70,8 +79,26 @@ export function voiceSettingsOf(compound: { settings?: { voices?: unknown } | nu
   return (compound.settings?.voices as VoiceSettings | undefined) ?? DEFAULT_VOICE_SETTINGS;
 }
 
-export function workflowInputOf(v: VoiceRecord, settings: VoiceSettings): VoiceWorkflowInput {
+/** Whether the compound lets the triage desk (community staff) see who raised an anonymous voice. */
+export function staffSeeAnonymousAuthors(compound: { settings?: unknown }): boolean {
+  const privacy = (compound.settings as { privacy?: { staffSeeAnonymousAuthors?: boolean } } | undefined)
+    ?.privacy;
+  return privacy?.staffSeeAnonymousAuthors === true;
+}
+
+/**
+ * What the voice's workflow starts from. Deadlines counted in working days need China's calendar for
+ * the years ahead, read here (outside workflow code) and carried in the input, so replays see it too.
+ */
+export function workflowInputOf(
+  v: VoiceRecord,
+  settings: VoiceSettings,
+  compound?: { timeZone?: string | null; settings?: unknown },
+): VoiceWorkflowInput {
   const submitter = v.enteredBy && v.enteredBy === v.submittedBy ? undefined : v.submittedBy;
+  const timeZone = timeZoneOf(compound);
+  const inWorkingDays = Object.values(settings.deadlines).some((d) => d.workingDays);
+  const year = localParts(v.createdAt, timeZone).year;
   return {
     voiceId: v._id,
     compoundId: v.compoundId,
@@ -82,22 +109,32 @@ export function workflowInputOf(v: VoiceRecord, settings: VoiceSettings): VoiceW
     text: v.text,
     submitterUserId: submitter,
     settings,
+    timeZone,
+    subject: (v.subject as VoiceSubject | undefined) ?? undefined,
+    ...(inWorkingDays && compound
+      ? { calendar: workCalendarFor(compound as never, { from: year, to: year + 1 }) }
+      : {}),
   };
 }
 
 /** Starts the voice's workflow; starting one that already runs is harmless (the id is the voice's). */
-export async function startVoiceWorkflow(temporal: TemporalHandle, v: VoiceRecord, settings: VoiceSettings) {
+export async function startVoiceWorkflow(
+  temporal: TemporalHandle,
+  v: VoiceRecord,
+  compound: CompoundRecord,
+  now: Date = new Date(),
+) {
   const client = await temporal.client();
   try {
     await client.workflow.start('residentVoice', {
       workflowId: voiceWorkflowId(v._id),
       taskQueue: temporal.taskQueue,
-      args: [workflowInputOf(v, settings)],
+      args: [workflowInputOf(v, voiceSettingsOf(compound), compound)],
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
-  await Voice.updateOne({ _id: v._id }, { $set: { workflowStartedAt: new Date() } });
+  await Voice.updateOne({ _id: v._id }, { $set: { workflowStartedAt: now } });
 }
 
 /**
@@ -106,11 +143,12 @@ export async function startVoiceWorkflow(temporal: TemporalHandle, v: VoiceRecor
  * returns the voice already stored.
  */
 export async function submitVoice(
-  deps: { temporal: TemporalHandle; log?: (msg: string) => void },
+  deps: { temporal: TemporalHandle; log?: (msg: string) => void; clock?: () => Date },
   compoundId: string,
   actor: { id: string; name: string; roles: Role[] },
   input: SubmitVoiceInput,
 ): Promise<{ voice: VoiceRecord; created: boolean; workflowStarted: boolean }> {
+  const now = deps.clock?.() ?? new Date();
   const compound = await loadCompound(compoundId);
   const onBehalf = input.onBehalfOf !== undefined || input.channel !== 'online';
   if (onBehalf && !rolesGrant(actor.roles, 'voice:submitOnBehalf')) {
@@ -120,6 +158,16 @@ export async function submitVoice(
   }
   if (input.buildingId && !compound.buildings.some((b) => b._id === input.buildingId)) {
     throw new DomainError('invalid', `该小区没有这个楼栋：${input.buildingId}`, { field: 'body.buildingId' });
+  }
+  if (input.onBehalfOf?.userId) {
+    // Entered for a resident with an account: they must be a resident of this compound.
+    const resident = await User.exists({
+      _id: input.onBehalfOf.userId,
+      memberships: { $elemMatch: { compoundId, roles: 'resident' } },
+    });
+    if (!resident) {
+      throw new DomainError('invalid', '代录的居民不是本小区的住户', { field: 'body.onBehalfOf.userId' });
+    }
   }
   const category = input.category ?? classifyVoice(input.text);
   const submittedBy = input.onBehalfOf?.userId ?? actor.id;
@@ -150,6 +198,7 @@ export async function submitVoice(
     kind: input.kind,
     channel: input.channel,
     category,
+    subject: voiceSubject(input.text, category, input.kind),
     buildingId: input.buildingId,
     text: input.text.trim(),
     contact,
@@ -162,11 +211,12 @@ export async function submitVoice(
     status: 'received' as const,
     assignee: defaultAssignee(category, input.kind),
     responsible: defaultAssignee(category, input.kind),
+    createdAt: now,
     timeline: [
       {
         eventId: 'intake',
         type: 'received',
-        at: new Date(),
+        at: now,
         message: onBehalf
           ? `经${CHANNEL_LABELS[input.channel]}由${actor.name}代为录入`
           : `经${CHANNEL_LABELS[input.channel]}提交`,
@@ -202,7 +252,7 @@ export async function submitVoice(
 
   async function tryStart(v: VoiceRecord): Promise<boolean> {
     try {
-      await startVoiceWorkflow(deps.temporal, v, voiceSettingsOf(compound));
+      await startVoiceWorkflow(deps.temporal, v, compound, now);
       return true;
     } catch (err) {
       deps.log?.(`voice ${v._id} stored; its workflow will be started by the sweep: ${String(err)}`);
@@ -223,15 +273,15 @@ export async function startPendingVoiceWorkflows(
   })
     .limit(200)
     .lean<VoiceRecord[]>();
-  const settingsCache = new Map<string, VoiceSettings>();
+  const compounds = new Map<string, CompoundRecord>();
   let started = 0;
   for (const v of pending) {
-    let settings = settingsCache.get(v.compoundId);
-    if (!settings) {
-      settings = voiceSettingsOf(await loadCompound(v.compoundId));
-      settingsCache.set(v.compoundId, settings);
+    let compound = compounds.get(v.compoundId);
+    if (!compound) {
+      compound = await loadCompound(v.compoundId);
+      compounds.set(v.compoundId, compound);
     }
-    await startVoiceWorkflow(temporal, v, settings);
+    await startVoiceWorkflow(temporal, v, compound);
     started++;
   }
   return started;
@@ -248,12 +298,29 @@ export interface VoiceFilters {
   pageSize: number;
 }
 
-export async function listVoices(
-  compoundId: string,
-  viewer: { id: string; roles: Role[] },
-  f: VoiceFilters,
-  now = new Date(),
-) {
+/**
+ * How much of a voice a viewer may see (DOMAIN.md "Privacy"): its author (or whoever entered it for
+ * them) and the officers who handle it read the text; other officers read a masked summary; an
+ * anonymous author's name reaches no officer — only the staff triage desk, where the compound allows.
+ */
+type Access = 'author' | 'handler' | 'officer';
+interface Viewer {
+  id: string;
+  roles: Role[];
+}
+
+function accessTo(v: VoiceRecord, viewer: Viewer): Access {
+  if (v.submittedBy === viewer.id || (v.enteredBy && v.enteredBy === viewer.id)) return 'author';
+  if (viewer.roles.includes('staff') || viewer.roles.includes('admin')) return 'handler';
+  // The bodies on its ladder up to where it now stands, and whoever resolved it.
+  const ladder = escalationLadder(v.assignee as ResponsibleBody).slice(0, (v.escalationLevel ?? 0) + 1);
+  const bodies = new Set<string>([...ladder, ...(v.handledBy ? [v.handledBy] : [])]);
+  if (viewer.roles.some((r) => r !== 'staff' && bodies.has(r))) return 'handler';
+  return 'officer';
+}
+
+export async function listVoices(compoundId: string, viewer: Viewer, f: VoiceFilters, now = new Date()) {
+  const compound = await loadCompound(compoundId);
   const all = rolesGrant(viewer.roles, 'voice:readAll');
   const query: Record<string, unknown> = { compoundId };
   if (!all) query.submittedBy = viewer.id;
@@ -277,14 +344,21 @@ export async function listVoices(
       .lean<VoiceRecord[]>(),
     Voice.countDocuments(query),
   ]);
-  return { items: items.map((v) => voiceView(v, all)), page: f.page, pageSize: f.pageSize, total };
+  return {
+    items: items.map((v) => voiceView(v, viewer, compound)),
+    page: f.page,
+    pageSize: f.pageSize,
+    total,
+  };
 }
 
-export async function getVoice(compoundId: string, voiceId: string, viewer: { id: string; roles: Role[] }) {
+export async function getVoice(compoundId: string, voiceId: string, viewer: Viewer) {
+  const compound = await loadCompound(compoundId);
   const v = await findVoice(compoundId, voiceId);
   const all = rolesGrant(viewer.roles, 'voice:readAll');
-  if (!all && v.submittedBy !== viewer.id) throw new DomainError('not_found', '没有这条反映');
-  return voiceView(v, all);
+  if (!all && v.submittedBy !== viewer.id && v.enteredBy !== viewer.id)
+    throw new DomainError('not_found', '没有这条反映');
+  return voiceView(v, viewer, compound);
 }
 
 async function findVoice(compoundId: string, voiceId: string): Promise<VoiceRecord> {
@@ -309,7 +383,8 @@ export type VoiceAction =
   | { type: 'progress'; note: string }
   | { type: 'resolve'; result: string }
   | { type: 'feedback'; satisfied: boolean; comment?: string }
-  | { type: 'extendDeadline'; deadline: 'acknowledge' | 'resolve'; until: string; reason: string };
+  | { type: 'extendDeadline'; deadline: 'acknowledge' | 'resolve'; until: string; reason: string }
+  | { type: 'reassign'; category?: Category; assignee?: ResponsibleBody; reason: string };
 
 /** Sends an action to the voice's workflow, which validates it against its current state. */
 export async function actOnVoice(
@@ -355,10 +430,27 @@ export async function actOnVoice(
       return handle.executeUpdate(extendDeadlineUpdate, {
         args: [{ actor, deadline: action.deadline, until: action.until, reason: action.reason }],
       });
+    case 'reassign':
+      return handle.executeUpdate(reassignVoiceUpdate, {
+        args: [{ actor, category: action.category, assignee: action.assignee, reason: action.reason }],
+      });
   }
 }
 
-export function voiceView(v: VoiceRecord, full: boolean) {
+/** A voice as this viewer may see it (see accessTo). */
+export function voiceView(v: VoiceRecord, viewer: Viewer, compound: { settings?: unknown }) {
+  const access = accessTo(v, viewer);
+  const seesText = access !== 'officer';
+  // An anonymous author is hidden from every officer; staff triage sees it only where the compound allows.
+  const seesAuthor =
+    access === 'author' ||
+    (!v.anonymous && access === 'handler') ||
+    (v.anonymous && viewer.roles.includes('staff') && staffSeeAnonymousAuthors(compound));
+  const residentName = seesAuthor
+    ? v.residentName
+    : v.anonymous || !v.residentName
+      ? undefined
+      : maskName(v.residentName);
   return {
     id: v._id,
     compoundId: v.compoundId,
@@ -368,11 +460,14 @@ export function voiceView(v: VoiceRecord, full: boolean) {
     channelLabel: CHANNEL_LABELS[v.channel as Channel],
     category: v.category,
     categoryLabel: CATEGORY_LABELS[v.category as Category],
+    subject: v.subject,
+    subjectLabel: v.subject ? SUBJECT_LABELS[v.subject as VoiceSubject] : undefined,
     buildingId: v.buildingId,
-    text: v.text,
+    text: seesText ? v.text : maskedSummary(v.text),
+    textMasked: !seesText,
     anonymous: v.anonymous,
-    residentName: v.anonymous && !full ? undefined : v.residentName,
-    contact: full ? v.contact : undefined,
+    residentName,
+    contact: seesAuthor ? v.contact : undefined,
     status: v.status,
     statusLabel: VOICE_STATUS_LABELS[v.status as VoiceStatus],
     assignee: v.assignee,
@@ -388,7 +483,21 @@ export function voiceView(v: VoiceRecord, full: boolean) {
     satisfaction: v.satisfaction,
     createdAt: v.createdAt,
     updatedAt: v.updatedAt,
-    timeline: v.timeline?.map((e) => ({ type: e.type, at: e.at, message: e.message, actor: e.actor })),
+    timeline: v.timeline?.map((e) => {
+      // The intake entry names who raised it (or entered it for them): hidden like the author.
+      const residentStep = e.eventId === 'intake' || e.type === 'feedback' || e.type === 'reopened';
+      const hide = residentStep && !seesAuthor && (v.anonymous || access === 'officer');
+      return {
+        type: e.type,
+        at: e.at,
+        message: seesText ? e.message : maskPersonalData(e.message),
+        actor: hide
+          ? { name: v.anonymous ? '匿名居民' : maskName(e.actor?.name ?? '居民') }
+          : e.actor
+            ? { name: e.actor.name, ...(e.actor.body ? { body: e.actor.body } : {}) }
+            : undefined,
+      };
+    }),
   };
 }
 
@@ -416,7 +525,7 @@ export async function echoWall(
   if (f.month) {
     // The compound's local month, not UTC's.
     const { year, month } = parseMonth(f.month);
-    const tz = compound.timeZone ?? DEFAULT_TIME_ZONE;
+    const tz = timeZoneOf(compound);
     query.createdAt = {
       $gte: zonedTime(tz, year, month, 1),
       $lt: monthBounds(zonedTime(tz, year, month, 1), tz).end,
@@ -443,7 +552,8 @@ export async function echoWall(
       category: v.category,
       categoryLabel: CATEGORY_LABELS[v.category as Category],
       building: v.buildingId ? buildingName.get(v.buildingId) : undefined,
-      raised: maskPersonalData(v.text),
+      // The echo wall is read by the whole compound (or the public): a masked summary of what was raised.
+      raised: maskedSummary(v.text, 80),
       raisedBy: v.anonymous || !v.residentName ? '匿名居民' : maskName(v.residentName),
       raisedAt: v.createdAt,
       handledBy:
@@ -474,7 +584,7 @@ export type { Client };
  */
 export async function echoWallSummary(compoundId: string, months: number, now = new Date()) {
   const compound = await loadCompound(compoundId);
-  const tz = compound.timeZone ?? DEFAULT_TIME_ZONE;
+  const tz = timeZoneOf(compound);
   const out: {
     month: string;
     raised: number;

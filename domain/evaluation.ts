@@ -13,18 +13,27 @@ export interface Counted {
   open: number;
 }
 
+export interface VoiceFigures {
+  total: number;
+  respondedOnTime: number;
+  resolved: number;
+  withFeedback: number;
+  satisfied: number;
+}
+
 export interface BodyRecord {
   body: EvaluatedBody;
   rectifications: Counted;
   resolutions: Counted;
   escalations: number;
-  voices: {
-    total: number;
-    respondedOnTime: number;
-    resolved: number;
-    withFeedback: number;
-    satisfied: number;
-  };
+  /** Voices the body handled (its assignee): how it answered them. */
+  voices: VoiceFigures;
+  /**
+   * Complaints and appeals about the body (their subject), whoever handled them: a complaint about the
+   * self-management committee's service is handled by the owners' committee but counts against the
+   * committee. Absent in records compiled before subjects were kept.
+   */
+  complaintsAbout?: VoiceFigures;
   meetings: { total: number; heldOnTime: number };
 }
 
@@ -34,6 +43,8 @@ export interface Rates {
   satisfactionRate?: number;
   onTimeRectificationRate?: number;
   meetingsOnTimeRate?: number;
+  /** Of the complaints about the body with the resident's verdict, the share the resident was satisfied with. */
+  complaintSatisfactionRate?: number;
 }
 
 const ratio = (n: number, d: number) => (d > 0 ? n / d : undefined);
@@ -48,6 +59,9 @@ export function ratesOf(r: BodyRecord): Rates {
       r.rectifications.total + r.resolutions.total,
     ),
     meetingsOnTimeRate: ratio(r.meetings.heldOnTime, r.meetings.total),
+    complaintSatisfactionRate: r.complaintsAbout
+      ? ratio(r.complaintsAbout.satisfied, r.complaintsAbout.withFeedback)
+      : undefined,
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Role } from './roles';
 import type { VoteBase } from './votes';
+import { previousWorkingDayIn, type WorkCalendar } from './working-days';
 import { DAY_MS, localParts, previousWorkingDay, zonedTime, daysInMonth } from './calendar';
 
 export const MEETING_TYPES = [
@@ -50,6 +51,63 @@ export const COUNCIL_ROLES: Role[] = [
   'councilMember',
 ];
 
+/** The bodies that own, issue and carry out orders and resolutions (`staff`: the community office). */
+export const ORDER_BODIES = [
+  'partyBranch',
+  'ownersCommittee',
+  'supervisoryBoard',
+  'selfManagementCommittee',
+  'staff',
+] as const;
+export type OrderBody = (typeof ORDER_BODIES)[number];
+export const ORDER_BODY_LABELS: Record<OrderBody, string> = {
+  partyBranch: '社区党支部',
+  ownersCommittee: '业委会',
+  supervisoryBoard: '监事会',
+  selfManagementCommittee: '自管会',
+  staff: '社区',
+};
+
+/** What the quarterly council decides (DOMAIN.md: vital interests, large funds, the SMC's hiring). */
+export const MAJOR_MATTERS = ['vitalInterests', 'fundUse', 'selfManagementCommittee', 'other'] as const;
+export type MajorMatter = (typeof MAJOR_MATTERS)[number];
+export const MATTER_LABELS: Record<MajorMatter, string> = {
+  vitalInterests: '居民切身利益',
+  fundUse: '大额资金使用',
+  selfManagementCommittee: '自管会聘任或解聘',
+  other: '其他重大事项',
+};
+
+/**
+ * Who carries out a passed motion. Hiring, renewing or dismissing the self-management committee
+ * (解(续)聘自管会) is the owners' committee's act (由业主委员会聘请), never delegated to the committee
+ * itself; any other matter goes where the motion asks, by default the self-management committee.
+ * Returns an error message for a delegation the rule forbids.
+ */
+export function motionExecutor(
+  matter: MajorMatter,
+  requested?: OrderBody,
+): { executor: OrderBody } | { error: string } {
+  if (matter === 'selfManagementCommittee') {
+    if (requested && requested !== 'ownersCommittee') {
+      return { error: '解(续)聘自管会的决议由业主委员会执行，不能交由其他组织（delegateTo）' };
+    }
+    return { executor: 'ownersCommittee' };
+  }
+  return { executor: requested ?? 'selfManagementCommittee' };
+}
+
+/**
+ * The motion an order overdue a second time becomes: an order of the self-management committee puts the
+ * committee itself before the council (its hiring is the matter, carried out by the owners' committee);
+ * any other owner's order is a matter of residents' vital interests, again for that owner to carry out.
+ */
+export function motionForOverdueOrder(owner: OrderBody): { matter: MajorMatter; delegateTo: OrderBody } {
+  return owner === 'selfManagementCommittee'
+    ? { matter: 'selfManagementCommittee', delegateTo: 'ownersCommittee' }
+    : { matter: 'vitalInterests', delegateTo: owner };
+}
+
 /** Where the monthly consultation sends each opinion (directional handling opinion). */
 export const DISPOSITIONS = [
   'selfManagementCommittee',
@@ -81,7 +139,8 @@ export interface MeetingSettings {
   coordinationDayOfMonth: number;
   /** A complaint about the self-management committee's service: coordination within this many days. */
   promptCoordinationDays: number;
-  quorumFraction: number;
+  /** The council's quorum as an exact share: "2/3", or a decimal such as 0.75 taken by its digits. */
+  quorumFraction: number | string;
   voteBase: VoteBase;
   /** How long members may vote once voting opens. */
   votingWindowHours: number;
@@ -89,9 +148,14 @@ export interface MeetingSettings {
   majorFundAmount: number;
   rectification: { defaultDays: number; reminderDaysBefore: number[]; secondEscalationDays: number };
   evaluation: { signOffDays: number; thresholds: { trustworthy: number; untrustworthy: number } };
-  /** Local dates "yyyy-mm-dd": public holidays, and the adjusted working weekends (调休). */
+  /** The compound's own local dates "yyyy-mm-dd": holidays, and adjusted working weekends (调休). */
   holidays: string[];
   workdays: string[];
+  /**
+   * China's statutory calendar merged with the two lists above, for the years around the meeting. Filled
+   * by the activity that loads the settings (outside workflow code), so a data update stays replay-safe.
+   */
+  calendar?: WorkCalendar;
 }
 
 export const DEFAULT_MEETING_SETTINGS: MeetingSettings = {
@@ -99,7 +163,7 @@ export const DEFAULT_MEETING_SETTINGS: MeetingSettings = {
   escalationStepDays: 3,
   coordinationDayOfMonth: 15,
   promptCoordinationDays: 3,
-  quorumFraction: 2 / 3,
+  quorumFraction: '2/3',
   voteBase: 'votesCast',
   votingWindowHours: 2,
   majorFundAmount: 10_000,
@@ -114,6 +178,8 @@ export interface MeetingWindow {
   plannedAt: Date;
   /** Not held by then: it escalates. */
   holdBy: Date;
+  /** Years whose holidays the calendar did not know when the date was chosen (by weekends only). */
+  uncoveredYears: number[];
 }
 
 const MEETING_HOUR = 15; // 15:00 local, a working afternoon
@@ -130,19 +196,31 @@ export function meetingWindow(
   timeZone: string,
   s: MeetingSettings,
 ): MeetingWindow {
-  const wd = (d: Date) => previousWorkingDay(d, timeZone, s.holidays, s.workdays);
+  const uncovered = new Set<number>();
+  // China's statutory calendar when the settings carry it (merged with the compound's own lists), else
+  // the compound's lists alone, as in meetings started before the calendar was known.
+  const wd = (d: Date) => {
+    if (!s.calendar) return previousWorkingDay(d, timeZone, s.holidays, s.workdays);
+    const r = previousWorkingDayIn(d, timeZone, s.calendar);
+    r.uncoveredYears.forEach((y) => uncovered.add(y));
+    return r.at;
+  };
+  const done = (w: Omit<MeetingWindow, 'uncoveredYears'>): MeetingWindow => ({
+    ...w,
+    uncoveredYears: [...uncovered].sort(),
+  });
   if (type === 'monthlyConsultation' || type === 'periodicCoordination') {
     const { year, month } = parseMonth(period);
     const nextMonth = month === 12 ? { y: year + 1, m: 1 } : { y: year, m: month + 1 };
     if (type === 'monthlyConsultation') {
-      return {
+      return done({
         plannedAt: wd(zonedTime(timeZone, year, month, daysInMonth(year, month), MEETING_HOUR)),
         holdBy: zonedTime(timeZone, nextMonth.y, nextMonth.m, 1),
-      };
+      });
     }
     const day = Math.min(s.coordinationDayOfMonth, daysInMonth(year, month));
     const plannedAt = wd(zonedTime(timeZone, year, month, day, MEETING_HOUR));
-    return { plannedAt, holdBy: endOfLocalDay(new Date(plannedAt.getTime() + 5 * DAY_MS), timeZone) };
+    return done({ plannedAt, holdBy: endOfLocalDay(new Date(plannedAt.getTime() + 5 * DAY_MS), timeZone) });
   }
   if (type === 'quarterlyDeliberation') {
     const m = /^(\d{4})-Q([1-4])$/.exec(period);
@@ -151,14 +229,14 @@ export function meetingWindow(
     const lastMonth = Number(m[2]) * 3;
     const end =
       lastMonth === 12 ? zonedTime(timeZone, year + 1, 1, 1) : zonedTime(timeZone, year, lastMonth + 1, 1);
-    return { plannedAt: wd(zonedTime(timeZone, year, lastMonth, 25, MEETING_HOUR)), holdBy: end };
+    return done({ plannedAt: wd(zonedTime(timeZone, year, lastMonth, 25, MEETING_HOUR)), holdBy: end });
   }
   const year = Number(period);
   if (!/^\d{4}$/.test(period)) throw new Error(`bad year period ${period}`);
-  return {
+  return done({
     plannedAt: wd(zonedTime(timeZone, year, 12, 28, MEETING_HOUR)),
     holdBy: zonedTime(timeZone, year + 1, 1, 1),
-  };
+  });
 }
 
 export function parseMonth(period: string): { year: number; month: number } {

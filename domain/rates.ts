@@ -14,6 +14,8 @@ import { DomainError } from './errors';
 export interface VoiceGroup {
   assignee: string;
   category: string;
+  /** Whom the voice is about (absent for voices kept before subjects were). */
+  subject?: string | null;
   status: string;
   satisfaction?: string | null;
   respondedOnTime?: boolean | null;
@@ -51,6 +53,7 @@ const ratio = (n: number, d: number) => (d > 0 ? n / d : undefined);
 export interface VoiceTally {
   assignee: string;
   category: string;
+  subject?: string | null;
   voices: number;
   responded: number;
   resolved: number;
@@ -89,7 +92,7 @@ export function mergeTallies(parts: RateTallies[]): RateTallies {
   return {
     voices: sumBy(
       parts.flatMap((p) => p.voices),
-      (v) => `${v.assignee}\u0000${v.category}`,
+      (v) => `${v.assignee}\u0000${v.category}\u0000${v.subject ?? ''}`,
       (a, b) => {
         a.voices += b.voices;
         a.responded += b.responded;
@@ -124,6 +127,7 @@ export function tally({ voices, orders, meetings }: RateCounts): RateTallies {
       voices: voices.map((g) => ({
         assignee: g.assignee,
         category: g.category,
+        subject: g.subject ?? null,
         voices: g.count,
         responded: g.respondedOnTime ? g.count : 0,
         resolved: g.status === 'resolved' || g.status === 'closed' ? g.count : 0,
@@ -144,9 +148,10 @@ export function tally({ voices, orders, meetings }: RateCounts): RateTallies {
   ]);
 }
 
-export function voiceRates(
+/** The voice figures of some tallies, summed: what every voice rate (and the annual record) divides. */
+export function sumVoiceTallies(
   tallies: VoiceTally[],
-): Pick<RateSet, 'voices' | 'responseRate' | 'resolutionRate' | 'satisfactionRate'> {
+): Omit<VoiceTally, 'assignee' | 'category' | 'subject'> {
   const t = { voices: 0, responded: 0, resolved: 0, satisfied: 0, verdicts: 0 };
   for (const v of tallies) {
     t.voices += v.voices;
@@ -155,6 +160,13 @@ export function voiceRates(
     t.satisfied += v.satisfied;
     t.verdicts += v.verdicts;
   }
+  return t;
+}
+
+export function voiceRates(
+  tallies: VoiceTally[],
+): Pick<RateSet, 'voices' | 'responseRate' | 'resolutionRate' | 'satisfactionRate'> {
+  const t = sumVoiceTallies(tallies);
   return {
     voices: t.voices,
     responseRate: ratio(t.responded, t.voices),
@@ -181,7 +193,16 @@ export function meetingRates(tallies: MeetingTally[]): Pick<RateSet, 'meetings' 
  */
 export function packTallies(t: RateTallies): string {
   return JSON.stringify([
-    t.voices.map((v) => [v.assignee, v.category, v.voices, v.responded, v.resolved, v.satisfied, v.verdicts]),
+    t.voices.map((v) => [
+      v.assignee,
+      v.category,
+      v.voices,
+      v.responded,
+      v.resolved,
+      v.satisfied,
+      v.verdicts,
+      v.subject ?? null,
+    ]),
     t.orders.map((o) => [o.owner, o.orders, o.onTime]),
     t.meetings.map((m) => [m.type, m.meetings, m.onTime]),
   ]);
@@ -189,13 +210,14 @@ export function packTallies(t: RateTallies): string {
 
 export function unpackTallies(packed: string): RateTallies {
   const [v, o, m] = JSON.parse(packed) as [
-    [string, string, number, number, number, number, number][],
+    [string, string, number, number, number, number, number, (string | null)?][],
     [string, number, number][],
     [string, number, number][],
   ];
   return {
-    voices: v.map(([assignee, category, voices, responded, resolved, satisfied, verdicts]) => ({
+    voices: v.map(([assignee, category, voices, responded, resolved, satisfied, verdicts, subject]) => ({
       assignee,
+      subject: subject ?? null,
       category,
       voices,
       responded,
@@ -274,6 +296,7 @@ export function voiceRatePosition(
     status: string;
     satisfaction?: string | null;
     respondedOnTime?: boolean | null;
+    subject?: string | null;
   },
   timeZone: string,
 ): RatePosition | null {
@@ -287,6 +310,7 @@ export function voiceRatePosition(
       v.status,
       v.satisfaction ?? null,
       v.respondedOnTime ?? null,
+      v.subject ?? null,
     ]),
   };
 }
@@ -328,6 +352,7 @@ export function countMembers(codes: Iterable<string>): RateCounts {
         status: f[3] as string,
         satisfaction: f[4] as string | null,
         respondedOnTime: f[5] as boolean | null,
+        subject: (f[6] as string | null | undefined) ?? null,
         count,
       });
     } else if (f[0] === 'o') {

@@ -49,6 +49,8 @@ export const PERMISSIONS = {
   /** Accept, report progress, resolve: further limited to the bodies responsible for that voice. */
   'voice:handle': ['admin', 'staff', 'partyBranch', 'ownersCommittee', 'selfManagementCommittee'],
   'voice:extendDeadline': ['admin', 'staff'],
+  /** Reclassify or reassign a voice with a reason (community staff's triage). */
+  'voice:reassign': ['admin', 'staff'],
   /** The resident's own satisfaction; staff may record it from a phone call. */
   'voice:feedback': EVERYONE,
   'echoWall:read': EVERYONE,

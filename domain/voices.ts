@@ -3,7 +3,11 @@
  * Pure rules, shared by the voice workflow and the API.
  */
 import { DomainError } from './errors';
+import { addWorkingDays, type WorkCalendar } from './working-days';
 import type { Role } from './roles';
+
+// Masking moved to ./privacy; re-exported so existing importers keep working.
+export { maskPersonalData, maskName } from './privacy';
 
 export const VOICE_KINDS = ['complaint', 'appeal', 'suggestion', 'praise'] as const;
 export type VoiceKind = (typeof VOICE_KINDS)[number];
@@ -82,11 +86,11 @@ export const BODY_LABELS: Record<ResponsibleBody, string> = {
 };
 
 // Checked in order: the first category whose words appear wins. Specific before general.
+// serviceQuality is not here: it depends on who is named (see classifyVoice).
 const KEYWORDS: [Category, string[]][] = [
   ['fireSafety', ['消防', '灭火器', '火灾', '着火', '消火栓', '烟感', '飞线充电', '电动车充电']],
   ['publicFunds', ['维修基金', '维修资金', '公共收益', '公共资金', '账目', '经费', '资金']],
   ['fees', ['物业费', '收费', '缴费', '费用', '涨价', '停车费']],
-  ['serviceQuality', ['服务态度', '态度差', '效率低', '不作为', '推诿']],
   ['security', ['治安', '巡逻', '小偷', '被盗', '门禁', '陌生人', '监控', '安全隐患']],
   ['sanitation', ['垃圾', '卫生', '清扫', '清洁', '保洁', '异味', '污水', '绿化', '杂物']],
   ['parking', ['停车', '车位', '占道', '堵车']],
@@ -95,12 +99,119 @@ const KEYWORDS: [Category, string[]][] = [
   ['neighbourhood', ['邻居', '噪音', '扰民', '宠物', '狗']],
 ];
 
-/** A first classification from the text; staff or the monthly consultation may correct it. */
+/** The self-management committee named as a body. */
+const SELF_MANAGEMENT_BODY = /自管会|自治管理委员会/u;
+/** Its staff by their work (DOMAIN.md: it cleans, patrols and guards); a bare 保洁 or 巡逻 is a topic, not a party. */
+const SELF_MANAGEMENT_STAFF = /保洁员|保洁阿姨|保洁大姐|保洁人员|保洁工|巡逻员|巡逻队|巡逻人员|保安|门卫/u;
+/** The property company; 物业费 alone names the fee, not the company. */
+const PROPERTY_COMPANY = /物业(?!费)|物管/u;
+const OWNERS_COMMITTEE = /业委会|业主委员会/u;
+
+/** How a service is judged: its attitude, efficiency, quality, complaint handling. Neutral, so praise matches too. */
+const SERVICE_ASPECT = /服务态度|服务质量|服务效率|工作态度|工作效率|投诉处理|处理投诉/u;
+/** Complaints about a service: 态度差, 服务太差, 质量太差, 效率低, 拖拉, 推诿, 敷衍, 投诉没人管 … */
+const POOR_SERVICE = [
+  /(?:态度|服务|质量|效率)[^，。！？；,.!?;\s]{0,3}(?<!不)(?:差|低|不好|恶劣|糟|不行|堪忧)/u,
+  /拖拉|拖沓|拖延|不作为|推诿|推脱|敷衍|不理睬|不理不睬|爱答不理|爱理不理|不搭理|不负责|不耐烦/u,
+  /投诉[^，。！？；,.!?;]{0,4}(?:没人|无人|不|没有)(?:管|理|处理|回复|答复|受理)/u,
+];
+/** Criticism of how the owners' committee does its duty (DOMAIN.md: the supervisory board checks it). */
+const POOR_DUTY = /不公开|不透明|不公示|乱花|挪用|违规|暗箱|失职|不履职|不管事|不开会|不回应|私自/u;
+
+function isAboutService(text: string): boolean {
+  return SERVICE_ASPECT.test(text) || POOR_SERVICE.some((re) => re.test(text));
+}
+
+type ServiceParty = 'selfManagementCommittee' | 'propertyCompany';
+
+/**
+ * Which party's service the text names. A body named outright beats staff named by their work, so
+ * 物业公司的保安 is the property company's guard; staff alone (保洁员, 保安 …) are the self-management
+ * committee's, since in this model it does the cleaning and the patrols.
+ */
+function namedServiceParty(text: string): ServiceParty | undefined {
+  if (SELF_MANAGEMENT_BODY.test(text)) return 'selfManagementCommittee';
+  if (PROPERTY_COMPANY.test(text)) return 'propertyCompany';
+  if (SELF_MANAGEMENT_STAFF.test(text)) return 'selfManagementCommittee';
+  return undefined;
+}
+
+/**
+ * A first classification from the text; staff or the monthly consultation may correct it.
+ *
+ * When the text speaks of a service (its attitude, efficiency, quality or complaint handling) and names
+ * whose it is, that decides, whatever the topic: the self-management committee or its staff →
+ * 'serviceQuality' (自管会服务); the property company → 'propertyCompany'. Service words with no party
+ * named, and texts without service words (praise of the cleaners' work included), are classified by
+ * topic keywords in order, 'other' when none appears.
+ */
 export function classifyVoice(text: string): Category {
+  if (isAboutService(text)) {
+    const party = namedServiceParty(text);
+    if (party === 'selfManagementCommittee') return 'serviceQuality';
+    if (party === 'propertyCompany') return 'propertyCompany';
+  }
   for (const [category, words] of KEYWORDS) {
     if (words.some((w) => text.includes(w))) return category;
   }
   return 'other';
+}
+
+/** The bodies a voice can be about, for the annual record (its subject, not its handler). */
+export const SUBJECTS = [
+  'selfManagementCommittee',
+  'ownersCommittee',
+  'propertyCompany',
+  'partyBranch',
+  'community',
+] as const;
+export type VoiceSubject = (typeof SUBJECTS)[number];
+export const SUBJECT_LABELS: Record<VoiceSubject, string> = {
+  selfManagementCommittee: '自管会',
+  ownersCommittee: '业主委员会',
+  propertyCompany: '物业公司',
+  partyBranch: '社区党支部',
+  community: '社区',
+};
+
+/**
+ * The body a voice is about — what it counts for or against in the annual record — as opposed to its
+ * assignee, who handles it (DOMAIN.md "Subject and handler": a complaint about the self-management
+ * committee's service is handled by the owners' committee but is about the self-management committee).
+ * In order:
+ * 1. serviceQuality → the self-management committee;
+ * 2. a complaint, appeal or suggestion that names the owners' committee (业委会/业主委员会) and criticises
+ *    how a duty or service is done → the owners' committee (naming it as the addressee is not enough);
+ * 3. propertyCompany → the property company;
+ * 4. sanitation, security, fireSafety → the self-management committee (it does that work);
+ * 5. fees, publicFunds → the owners' committee (it keeps the funds);
+ * 6. otherwise → the community. The party branch is a subject only when staff correct it so.
+ */
+export function voiceSubject(text: string, category: Category, kind: VoiceKind): VoiceSubject {
+  if (category === 'serviceQuality') return 'selfManagementCommittee';
+  const criticises = POOR_DUTY.test(text) || POOR_SERVICE.some((re) => re.test(text));
+  if (kind !== 'praise' && OWNERS_COMMITTEE.test(text) && criticises) return 'ownersCommittee';
+  switch (category) {
+    case 'propertyCompany':
+      return 'propertyCompany';
+    case 'sanitation':
+    case 'security':
+    case 'fireSafety':
+      return 'selfManagementCommittee';
+    case 'fees':
+    case 'publicFunds':
+      return 'ownersCommittee';
+    default:
+      return 'community';
+  }
+}
+
+/**
+ * Whether the voice calls the periodic coordination promptly (DOMAIN.md: whenever a complaint concerns
+ * the self-management committee's service). Appeals about it count too; praise and suggestions never do.
+ */
+export function callsPromptCoordination(kind: VoiceKind, category: Category): boolean {
+  return category === 'serviceQuality' && (kind === 'complaint' || kind === 'appeal');
 }
 
 /** Default assignment by category (DOMAIN.md: the self-management committee executes; the owners' committee holds funds). */
@@ -168,6 +279,11 @@ export const VOICE_STATUS_LABELS: Record<VoiceStatus, string> = {
 export interface KindDeadlines {
   acknowledgeHours: number;
   resolveHours: number;
+  /**
+   * Deadlines in working days instead, as 12345 hotlines count them (the end of the Nth working day
+   * after intake, by China's statutory calendar and the compound's own days). Hours apply when absent.
+   */
+  workingDays?: { acknowledge: number; resolve: number };
 }
 
 /** Per-compound settings for voices. Defaults are the design card's; each compound may change them. */
@@ -192,6 +308,23 @@ export const DEFAULT_VOICE_SETTINGS: VoiceSettings = {
   feedbackWindowHours: 7 * 24,
 };
 
+/**
+ * A voice's deadline for a phase, from an instant: hours after it, or — where the kind counts in working
+ * days and a calendar is known — the end of the Nth working day after it, with the years the holiday
+ * data did not cover (so the message can say the date was judged by weekends alone).
+ */
+export function voiceDeadline(
+  from: Date,
+  phase: 'acknowledge' | 'resolve',
+  kd: KindDeadlines,
+  timeZone: string,
+  calendar?: WorkCalendar,
+): { at: Date; uncoveredYears: number[] } {
+  if (kd.workingDays && calendar) return addWorkingDays(from, kd.workingDays[phase], timeZone, calendar);
+  const hours = phase === 'acknowledge' ? kd.acknowledgeHours : kd.resolveHours;
+  return { at: new Date(from.getTime() + hours * 3_600_000), uncoveredYears: [] };
+}
+
 /** When to remind before a deadline: `lead` before it, or halfway there if the window is shorter. */
 export function reminderTime(from: Date, deadline: Date, leadHours: number): Date {
   const window = deadline.getTime() - from.getTime();
@@ -207,22 +340,4 @@ export function validateExtension(current: Date, proposed: Date, reason: string,
   if (proposed.getTime() <= now.getTime()) {
     throw new DomainError('invalid', '新的期限必须在将来', { field: 'newDeadline' });
   }
-}
-
-const PHONE = /(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)/g;
-const LANDLINE = /(?<!\d)(0\d{2,3}-?)\d{4}(\d{3,4})(?!\d)/g;
-const ID_CARD = /(?<![0-9Xx])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9Xx])/g;
-
-/** Masks phone and ID numbers in free text before it is shown publicly. */
-export function maskPersonalData(text: string): string {
-  return text.replace(ID_CARD, '$1********$2').replace(PHONE, '$1****$2').replace(LANDLINE, '$1****$2');
-}
-
-/** 王小明 → 王*明, 李四 → 李*; public pages never show a full name. */
-export function maskName(name: string): string {
-  const chars = [...name.trim()];
-  if (chars.length === 0) return '居民';
-  if (chars.length === 1) return `${chars[0]}*`;
-  if (chars.length === 2) return `${chars[0]}*`;
-  return `${chars[0]}${'*'.repeat(chars.length - 2)}${chars[chars.length - 1]}`;
 }

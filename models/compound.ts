@@ -19,13 +19,23 @@ const buildingSchema = new Schema(
   { _id: false },
 );
 
+let defaultTimeZone = DEFAULT_TIME_ZONE;
+/** The zone of compounds that name none: DEFAULT_TIME_ZONE from the environment (config.ts), once at start. */
+export function setDefaultTimeZone(zone: string): void {
+  defaultTimeZone = zone;
+}
+/** A compound's time zone: its own, else the deployment's default. Month, quarter and year are local to it. */
+export function timeZoneOf(c: { timeZone?: string | null } | null | undefined): string {
+  return c?.timeZone || defaultTimeZone;
+}
+
 /** 小区: the unit of co-governance; every other record belongs to one. */
 const compoundSchema = new Schema(
   {
     _id: { type: String, required: true },
     name: { type: String, required: true },
     communityId: { type: String, required: true, index: true },
-    timeZone: { type: String, default: DEFAULT_TIME_ZONE },
+    timeZone: { type: String, default: () => defaultTimeZone },
     /** Opt-in: the echo wall and the public (masked) ledger and evaluations may be read without signing in. */
     echoWallPublic: { type: Boolean, default: false },
     buildings: { type: [buildingSchema], default: [] },
@@ -33,6 +43,8 @@ const compoundSchema = new Schema(
       voices: { type: Schema.Types.Mixed, default: () => structuredClone(DEFAULT_VOICE_SETTINGS) },
       /** Partial MeetingSettings over DEFAULT_MEETING_SETTINGS. */
       meetings: { type: Schema.Types.Mixed },
+      /** { staffSeeAnonymousAuthors }: who may see the author of an anonymous voice (default: nobody). */
+      privacy: { type: Schema.Types.Mixed },
     },
   },
   { timestamps: true, minimize: false },

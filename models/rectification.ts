@@ -17,6 +17,12 @@ const rectificationSchema = new Schema(
     onTime: Boolean,
     source: { meetingId: String, itemId: String, motionId: String },
     state: { type: Schema.Types.Mixed, required: true },
+    /**
+     * Procedures agreed at coordination meetings, by meeting (a key per meeting: filing twice changes
+     * nothing). Kept outside `state`, which the order's workflow rewrites, so a procedure agreed after
+     * the order closed is on file too.
+     */
+    procedures: { type: Schema.Types.Mixed, default: undefined },
   },
   { timestamps: true, minimize: false },
 );

@@ -11,10 +11,13 @@ const referralSchema = new Schema(
       required: true,
     },
     title: { type: String, required: true },
-    detail: String,
+    /** A short text, or a reference to a long one in `texts` ({ ref, excerpt }). */
+    detail: Schema.Types.Mixed,
     source: { meetingId: String, orderId: String, voiceIds: [String], motionId: String },
     matter: String,
     amount: Number,
+    /** For the council: who carries the motion out if it passes. */
+    delegateTo: String,
     consumedBy: String,
   },
   { timestamps: true },

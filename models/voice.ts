@@ -1,5 +1,5 @@
 import { Schema, model, type InferSchemaType } from 'mongoose';
-import { CATEGORIES, CHANNELS, VOICE_KINDS, VOICE_STATUSES } from '../domain/voices';
+import { CATEGORIES, CHANNELS, SUBJECTS, VOICE_KINDS, VOICE_STATUSES } from '../domain/voices';
 
 const BODIES = ['selfManagementCommittee', 'ownersCommittee', 'partyBranch', 'staff'];
 
@@ -23,6 +23,8 @@ const voiceSchema = new Schema(
     kind: { type: String, enum: VOICE_KINDS, required: true },
     channel: { type: String, enum: CHANNELS, required: true },
     category: { type: String, enum: CATEGORIES, required: true },
+    /** Whom the voice is about (it counts against them), as opposed to its assignee (who handles it). */
+    subject: { type: String, enum: SUBJECTS },
     buildingId: String,
     text: { type: String, required: true },
     contact: { name: String, phone: String },

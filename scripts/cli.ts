@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
 import { loadConfig } from '../config';
+import { setDefaultTimeZone } from '../models/compound';
 
 /**
  * Runs a command-line tool against the configured database: `body` answers the exit code
@@ -7,7 +8,9 @@ import { loadConfig } from '../config';
  */
 export function runWithDatabase(body: () => Promise<number>): void {
   const run = async () => {
-    await mongoose.connect(loadConfig().mongodbUri, { serverSelectionTimeoutMS: 10_000 });
+    const config = loadConfig();
+    setDefaultTimeZone(config.defaultTimeZone);
+    await mongoose.connect(config.mongodbUri, { serverSelectionTimeoutMS: 10_000 });
     try {
       return await body();
     } finally {

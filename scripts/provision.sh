@@ -81,10 +81,22 @@ POM
       || die "Maven could not fetch the test server; see $dir/mvn.log"
     touch "$dir/.complete"
   fi
-  # @temporalio/testing starts this with the port as argument and locks/unlocks time skipping itself.
+  # Our launcher (scripts/test-server) can start the server's clock at a chosen instant; compiled once
+  # per version of its source, against the jars above.
+  local src="$root/scripts/test-server/GongzhiTestServer.java"
+  [ -f "$src" ] || die "missing $src"
+  local classes; classes="$dir/launcher-$(sha256sum "$src" | cut -c1-8)"
+  if [ ! -f "$classes/GongzhiTestServer.class" ]; then
+    need javac "install a Java 11+ JDK ('apt-get install default-jdk-headless') to compile the test server's launcher"
+    mkdir -p "$classes.partial"
+    javac -nowarn -cp "$dir/lib/*" -d "$classes.partial" "$src" || die "compiling $src failed"
+    rm -rf "$classes"; mv "$classes.partial" "$classes"
+  fi
+  # @temporalio/testing starts this with the port (and our --initial-time, if given) as arguments and
+  # locks/unlocks time skipping itself.
   cat > "$bin/temporal-test-server" <<WRAP
 #!/usr/bin/env bash
-exec java -Xss1m -XX:+UseSerialGC -cp '$dir/lib/*' io.temporal.testserver.TestServer "\$@"
+exec java -Xss1m -XX:+UseSerialGC -cp '$classes:$dir/lib/*' GongzhiTestServer "\$@"
 WRAP
   chmod +x "$bin/temporal-test-server"
 }

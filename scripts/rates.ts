@@ -7,8 +7,8 @@
 import { runWithDatabase } from './cli';
 import { rebuildRateCounters } from '../activities/rate-counters';
 import { compoundScope, computeRates, recountRates } from '../api/rates';
-import { Compound } from '../models/compound';
-import { DEFAULT_TIME_ZONE, localParts } from '../domain/calendar';
+import { Compound, timeZoneOf } from '../models/compound';
+import { localParts } from '../domain/calendar';
 
 const PERIOD = /^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$/;
 
@@ -35,7 +35,7 @@ async function main(): Promise<number> {
   }
   let ok = true;
   for (const c of compounds) {
-    const p = period ?? String(localParts(new Date(), c.timeZone ?? DEFAULT_TIME_ZONE).year);
+    const p = period ?? String(localParts(new Date(), timeZoneOf(c)).year);
     const scope = await compoundScope(c._id);
     const [counted, recounted] = await Promise.all([computeRates(scope, p), recountRates(scope, p)]);
     const same = JSON.stringify(counted) === JSON.stringify(recounted);

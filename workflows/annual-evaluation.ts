@@ -4,9 +4,10 @@
  * rating proposed; each of the two bodies signs off its rating with a comment by a deadline; a
  * disagreement goes to the community party organization for the final word; then it is published.
  */
-import { condition, setHandler } from '@temporalio/workflow';
-import { DAY_MS } from '../domain/calendar';
+import { condition, patched, setHandler, sleep } from '@temporalio/workflow';
+import { DAY_MS, zonedTime } from '../domain/calendar';
 import { proposeRating, ratesOf, scoreOf, type EvaluatedBody } from '../domain/evaluation';
+import { excerptOf, longTextProblem, type LongText } from '../domain/limits';
 import { RATING_LABELS, type EvaluationRating } from '../domain/meetings';
 import { meetingLife, acts, iso, isStaff, refuse } from './meeting';
 import {
@@ -21,34 +22,40 @@ import {
 const EVALUATED: EvaluatedBody[] = ['ownersCommittee', 'selfManagementCommittee'];
 const SIGNERS = { partyBranch: '党支部', supervisoryBoard: '监事会' } as const;
 type Signer = keyof typeof SIGNERS;
+const trimmed = (t: LongText): LongText => (typeof t === 'string' ? t.trim() : t);
 const describe = (r: Record<EvaluatedBody, EvaluationRating>) =>
   `业委会「${RATING_LABELS[r.ownersCommittee]}」、自管会「${RATING_LABELS[r.selfManagementCommittee]}」`;
 
 export async function annualEvaluation(input: MeetingInput): Promise<MeetingState> {
-  const year = Number(/(\d{4})/.exec(input.period)?.[1]);
+  const year = input.year ?? Number(/(\d{4})/.exec(input.period)?.[1]);
   const annual: AnnualState = {
     records: [],
     proposals: {} as AnnualState['proposals'],
     signOffBy: '',
     signatures: {},
   };
+  /** The year's record of each evaluated body, its rates and the rating they suggest. */
+  const compile = async (stage: 'preliminary' | 'final') => {
+    annual.records = await acts.compileAnnualRecord({
+      compoundId: input.compoundId,
+      year,
+      timeZone: input.timeZone,
+    });
+    for (const r of annual.records) {
+      const rates = ratesOf(r);
+      const score = scoreOf(rates);
+      annual.proposals[r.body] = {
+        rates,
+        score,
+        rating: proposeRating(score, input.settings.evaluation.thresholds),
+      };
+    }
+    annual.compiled = { ...annual.compiled, [stage]: iso(Date.now()) };
+  };
   const life = meetingLife(input, {
     decisionsRequired: false,
     onWindowOpen: async () => {
-      annual.records = await acts.compileAnnualRecord({
-        compoundId: input.compoundId,
-        year,
-        timeZone: input.timeZone,
-      });
-      for (const r of annual.records) {
-        const rates = ratesOf(r);
-        const score = scoreOf(rates);
-        annual.proposals[r.body] = {
-          rates,
-          score,
-          rating: proposeRating(score, input.settings.evaluation.thresholds),
-        };
-      }
+      await compile('preliminary');
       await life.rec.file(
         'recordCompiled',
         `年度记实汇总完成，建议评级：${describe(proposedRatings())}`,
@@ -74,39 +81,55 @@ export async function annualEvaluation(input: MeetingInput): Promise<MeetingStat
         );
     }
   };
-  const signerOf = (roles: string[]): Signer | undefined =>
-    (Object.keys(SIGNERS) as Signer[]).find((s) => roles.includes(s) && !annual.signatures[s]);
+  const signerOf = (roles: string[], asked?: Signer): Signer | undefined =>
+    (Object.keys(SIGNERS) as Signer[]).find(
+      (s) => roles.includes(s) && !annual.signatures[s] && (asked === undefined || asked === s),
+    );
 
   setHandler(
     signEvaluationUpdate,
-    async ({ actor, ratings, comment }) => {
-      const body = signerOf(actor.roles)!;
+    async ({ actor, ratings, comment, body: asked }) => {
+      const body = signerOf(actor.roles, asked)!;
       annual.signatures[body] = {
         userId: actor.userId,
         name: actor.name,
         at: iso(Date.now()),
         ratings,
-        comment: comment.trim(),
+        comment: trimmed(comment),
       };
       await life.save();
       await life.rec.file(
         'signed',
-        `${SIGNERS[body]}签署评估：${describe(ratings)}。意见：${comment.trim()}`,
+        `${SIGNERS[body]}签署评估：${describe(ratings)}。意见：${excerptOf(trimmed(comment))}`,
         actor,
-        { body, ratings },
+        { body, ratings, comment: trimmed(comment) },
       );
       return state;
     },
     {
-      validator: ({ actor, ratings, comment }) => {
+      validator: ({ actor, ratings, comment, body: asked }) => {
         if (state.status !== 'signing')
-          refuse('conflict', state.held ? '评估已签署完毕' : '评估会召开并记录后才能签署');
+          refuse(
+            'conflict',
+            state.status === 'closed'
+              ? '评估已签署完毕'
+              : state.held
+                ? '全年记实将于年末汇总，汇总后方可签署'
+                : '评估会召开并记录后才能签署',
+          );
         if (!actor.roles.includes('partyBranch') && !actor.roles.includes('supervisoryBoard')) {
           refuse('forbidden', '只有党支部和监事会成员可以签署年度评估');
         }
-        if (!signerOf(actor.roles)) refuse('conflict', '您所在的组织已签署');
+        if (asked !== undefined && !(asked in SIGNERS)) refuse('invalid', `未知的签署方：${String(asked)}`);
+        // Two bodies sign, so two people: whoever signed for one may not sign for the other.
+        const signed = (Object.keys(SIGNERS) as Signer[]).find(
+          (b) => annual.signatures[b]?.userId === actor.userId,
+        );
+        if (signed) refuse('conflict', `您已代表${SIGNERS[signed]}签署，另一方须由他人签署`);
+        if (!signerOf(actor.roles, asked)) refuse('conflict', '您所在的组织已签署');
         validRatings(ratings);
-        if (!comment?.trim()) refuse('invalid', '请填写评估意见（comment）');
+        const problem = longTextProblem(comment, '评估意见');
+        if (problem) refuse('invalid', `${problem}（comment）`);
       },
     },
   );
@@ -114,13 +137,13 @@ export async function annualEvaluation(input: MeetingInput): Promise<MeetingStat
   setHandler(
     finalizeEvaluationUpdate,
     async ({ actor, ratings, comment }) => {
-      annual.final = { ratings, by: actor.name, comment: comment.trim(), at: iso(Date.now()) };
+      annual.final = { ratings, by: actor.name, comment: trimmed(comment), at: iso(Date.now()) };
       await life.save();
       await life.rec.file(
         'finalized',
-        `社区党组织裁定：${describe(ratings)}。${comment.trim()}`,
+        `社区党组织裁定：${describe(ratings)}。${excerptOf(trimmed(comment))}`,
         actor,
-        ratings,
+        { ...ratings, comment: trimmed(comment) },
       );
       return state;
     },
@@ -129,12 +152,35 @@ export async function annualEvaluation(input: MeetingInput): Promise<MeetingStat
         if (!annual.disagreement || annual.final) refuse('conflict', '当前没有需要社区党组织裁定的分歧');
         if (!isStaff(actor)) refuse('forbidden', '只有社区党组织（社区工作人员）可以作出最终裁定');
         validRatings(ratings);
-        if (!comment?.trim()) refuse('invalid', '请填写裁定意见（comment）');
+        const problem = longTextProblem(comment, '裁定意见');
+        if (problem) refuse('invalid', `${problem}（comment）`);
       },
     },
   );
 
   await life.run();
+  if (patched('annual-final-record')) {
+    // The rating covers the whole year: the record is compiled again once the year is over (at once if
+    // the meeting is recorded after the year end), and only then is it signed.
+    const yearEnd = zonedTime(input.timeZone, year + 1, 1, 1).getTime();
+    if (Date.now() < yearEnd) {
+      await life.save();
+      await life.rec.notify(
+        ['partyBranch', 'supervisoryBoard'],
+        'awaiting-year-end',
+        '年度评估会已召开',
+        `全年记实将于 ${life.when(yearEnd)} 汇总，汇总后请签署评估。`,
+      );
+      await sleep(yearEnd - Date.now());
+    }
+    await compile('final');
+    await life.rec.file(
+      'recordCompiled',
+      `${year} 年全年记实汇总完成，建议评级：${describe(proposedRatings())}`,
+      undefined,
+      annual.records,
+    );
+  }
   // The evaluation meeting was held: now both bodies sign, by the deadline, reminded and escalated.
   state.status = 'signing';
   annual.signOffBy = iso(

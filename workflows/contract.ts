@@ -4,7 +4,15 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Role } from '../domain/roles';
-import type { Category, ResponsibleBody, VoiceKind, VoiceSettings, VoiceStatus } from '../domain/voices';
+import type {
+  Category,
+  ResponsibleBody,
+  VoiceKind,
+  VoiceSettings,
+  VoiceStatus,
+  VoiceSubject,
+} from '../domain/voices';
+import type { WorkCalendar } from '../domain/working-days';
 
 export const DEFAULT_TASK_QUEUE = 'gongzhi';
 
@@ -30,6 +38,12 @@ export interface VoiceWorkflowInput {
   /** The resident who raised it, if they have an account (they give feedback). */
   submitterUserId?: string;
   settings: VoiceSettings;
+  /** The compound's zone, for deadlines in messages (absent in voices raised before: the default). */
+  timeZone?: string;
+  /** China's statutory calendar with the compound's own days, for deadlines counted in working days. */
+  calendar?: WorkCalendar;
+  /** Whom the voice is about (it counts against them), as opposed to who handles it. */
+  subject?: VoiceSubject;
 }
 
 export type Satisfaction = 'satisfied' | 'unsatisfied';
@@ -37,6 +51,9 @@ export type Satisfaction = 'satisfied' | 'unsatisfied';
 export interface VoiceState {
   voiceId: string;
   status: VoiceStatus;
+  /** Set once staff reclassify it (the read model holds the category from intake). */
+  category?: Category;
+  subject?: VoiceSubject;
   assignee: ResponsibleBody;
   escalationLevel: number;
   responsible: ResponsibleBody;
@@ -75,7 +92,16 @@ export interface ExtendDeadlineInput {
   reason: string;
 }
 
+/** Staff reclassify or reassign a voice with a reason: deadlines start anew for the new body. */
+export interface ReassignInput {
+  actor: Actor;
+  category?: Category;
+  assignee?: ResponsibleBody;
+  reason: string;
+}
+
 export const voiceStatusQuery = defineQuery<VoiceState>('voiceStatus');
+export const reassignVoiceUpdate = defineUpdate<VoiceState, [ReassignInput]>('reassignVoice');
 export const acceptVoiceUpdate = defineUpdate<VoiceState, [NoteInput]>('acceptVoice');
 export const reportProgressUpdate = defineUpdate<VoiceState, [NoteInput]>('reportProgress');
 export const resolveVoiceUpdate = defineUpdate<VoiceState, [ResolveInput]>('resolveVoice');

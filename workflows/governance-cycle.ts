@@ -19,7 +19,7 @@ export async function governanceCycle(input: CycleInput): Promise<void> {
     const { year, month: m } = parseMonth(month);
     const startsAt = zonedTime(timeZone, year, m, 1).getTime();
     if (Date.now() < startsAt) await sleep(startsAt - Date.now());
-    const settings = await acts.loadCompoundSettings(input.compoundId);
+    const settings = await acts.loadCompoundSettings(input.compoundId, new Date(startsAt).toISOString());
     timeZone = settings.timeZone;
     // A cycle that begins mid-period also runs the periods already under way.
     const periods =

@@ -16,6 +16,7 @@ import {
 import type { Activities } from '../activities';
 import type { LedgerEntryInput } from '../activities/meetings';
 import { DAY_MS, formatLocal } from '../domain/calendar';
+import { LIMITS, excerptOf, longTextProblem } from '../domain/limits';
 import {
   CONVENERS,
   DISPOSITIONS,
@@ -24,6 +25,8 @@ import {
   meetingWindow,
   reminderTimes,
 } from '../domain/meetings';
+import { maskedSummary } from '../domain/privacy';
+import { describeUncovered } from '../domain/working-days';
 import type { Role } from '../domain/roles';
 import { REFUSAL, type Actor } from './contract';
 import {
@@ -84,6 +87,7 @@ export function recorder(
             to: { userId },
             title,
             body,
+            at: iso(Date.now()),
           });
         } catch {
           // As below: the inbox copy is already written.
@@ -99,6 +103,7 @@ export function recorder(
             to: { role },
             title,
             body,
+            at: iso(Date.now()),
           });
         } catch {
           // The inbox copy is written first; only an outside channel was lost.
@@ -124,6 +129,7 @@ export function meetingLife(input: MeetingInput, opts: MeetingLifeOptions) {
   const defaults = input.plannedAt
     ? undefined
     : meetingWindow(input.type, input.period, input.timeZone, input.settings);
+  const calendarNote = describeUncovered(defaults?.uncoveredYears ?? []);
   const plannedAt = input.plannedAt ? Date.parse(input.plannedAt) : defaults!.plannedAt.getTime();
   const holdBy = input.holdBy
     ? Date.parse(input.holdBy)
@@ -146,6 +152,7 @@ export function meetingLife(input: MeetingInput, opts: MeetingLifeOptions) {
     postponements: [],
     decisions: [],
     extraordinary: input.extraordinary,
+    ...(calendarNote ? { calendarNote } : {}),
   };
   const rec = recorder(input.compoundId, meetingId, 'meeting', CONVENERS[input.type]);
   let version = 0;
@@ -160,6 +167,13 @@ export function meetingLife(input: MeetingInput, opts: MeetingLifeOptions) {
   };
   const requireNotHeld = () => {
     if (state.held) refuse('conflict', '会议已召开并记录，不能再修改');
+  };
+  /** A list of people: each once, and no more than a meeting can seat. */
+  const requireDistinct = (ids: string[], field: string, label: string) => {
+    if (ids.some((id) => typeof id !== 'string' || !id)) refuse('invalid', `${label}名单有误（${field}）`);
+    if (new Set(ids).size !== ids.length) refuse('invalid', `${label}名单中有重复的人（${field}）`);
+    if (ids.length > LIMITS.participants)
+      refuse('invalid', `${label}最多 ${LIMITS.participants} 人（${field}）`);
   };
   const requireDate = (value: string, field: string): number => {
     const t = Date.parse(value);
@@ -191,8 +205,11 @@ export function meetingLife(input: MeetingInput, opts: MeetingLifeOptions) {
         if (t > Date.parse(state.holdBy))
           refuse('invalid', `会议时间晚于召开期限 ${when(state.holdBy)}，请改用延期（postpone）并说明理由`);
         if (!place?.trim()) refuse('invalid', '请填写会议地点（place）');
+        if ([...place.trim()].length > LIMITS.placeChars)
+          refuse('invalid', `会议地点最多 ${LIMITS.placeChars} 字（place）`);
         if (!Array.isArray(participants) || participants.length === 0)
           refuse('invalid', '请填写参会人员（participants）');
+        requireDistinct(participants, 'participants', '参会人员');
       },
     },
   );
@@ -229,6 +246,10 @@ export function meetingLife(input: MeetingInput, opts: MeetingLifeOptions) {
         requireNotHeld();
         requireConvener(actor);
         if (!reason?.trim()) refuse('invalid', '延期必须说明理由（reason）');
+        if ([...reason.trim()].length > LIMITS.reasonChars)
+          refuse('invalid', `延期理由最多 ${LIMITS.reasonChars} 字（reason）`);
+        if (state.postponements.length >= LIMITS.postponements)
+          refuse('conflict', `会议最多延期 ${LIMITS.postponements} 次，请按期召开`);
         const t = requireDate(newDate, 'newDate');
         if (t <= Date.now()) refuse('invalid', '新的日期必须在将来（newDate）');
         if (t <= Date.parse(state.plannedAt)) refuse('invalid', '新的日期必须晚于原定日期（newDate）');
@@ -243,7 +264,7 @@ export function meetingLife(input: MeetingInput, opts: MeetingLifeOptions) {
       state.held = {
         heldAt: iso(heldAt),
         attendance: r.attendance,
-        minutes: r.minutes.trim(),
+        minutes: typeof r.minutes === 'string' ? r.minutes.trim() : r.minutes,
         recordedBy: r.actor.name,
         onTime: heldAt <= Date.parse(state.holdBy) && state.escalationLevel === 0,
       };
@@ -260,7 +281,12 @@ export function meetingLife(input: MeetingInput, opts: MeetingLifeOptions) {
       });
       for (const d of r.decisions) {
         const item = state.agenda.find((i) => i.id === d.itemId);
-        await rec.file('decision', `议题「${item?.title ?? d.itemId}」：${d.decision}`, r.actor, d);
+        await rec.file(
+          'decision',
+          `议题「${item?.title ?? d.itemId}」：${excerptOf(d.decision)}`,
+          r.actor,
+          d,
+        );
       }
       return state;
     },
@@ -273,14 +299,22 @@ export function meetingLife(input: MeetingInput, opts: MeetingLifeOptions) {
         if (t > Date.now()) refuse('invalid', '召开时间不能在将来（heldAt）');
         if (!Array.isArray(r.attendance) || r.attendance.length === 0)
           refuse('invalid', '请填写出席人员（attendance）');
-        if (!r.minutes?.trim()) refuse('invalid', '请填写会议纪要（minutes）');
+        requireDistinct(r.attendance, 'attendance', '出席人员');
+        const minutes = longTextProblem(r.minutes, '会议纪要');
+        if (minutes) refuse('invalid', `${minutes}（minutes）`);
+        if ((r.decisions ?? []).length > LIMITS.decisionsPerMeeting)
+          refuse('invalid', `每次会议最多 ${LIMITS.decisionsPerMeeting} 项决定（decisions）`);
         const ids = new Set(state.agenda.map((i) => i.id));
         const seen = new Set<string>();
         for (const d of r.decisions ?? []) {
           if (!ids.has(d.itemId)) refuse('invalid', `议程中没有这个议题：${d.itemId}`);
           if (seen.has(d.itemId)) refuse('invalid', `议题 ${d.itemId} 有多个决定`);
           seen.add(d.itemId);
-          if (!d.decision?.trim()) refuse('invalid', `议题 ${d.itemId} 的决定不能为空`);
+          const problem =
+            longTextProblem(d.decision, `议题 ${d.itemId} 的决定`) ??
+            longTextProblem(d.handlingOpinion, `议题 ${d.itemId} 的处理意见`, false) ??
+            longTextProblem(d.procedure, `议题 ${d.itemId} 的执行程序`, false);
+          if (problem) refuse('invalid', problem);
           if (d.disposition && !(DISPOSITIONS as readonly string[]).includes(d.disposition)) {
             refuse('invalid', `未知的处理去向：${d.disposition}`);
           }
@@ -308,7 +342,8 @@ export function meetingLife(input: MeetingInput, opts: MeetingLifeOptions) {
         ? [
             {
               id: `trigger-${input.trigger.voiceId}`,
-              title: `投诉自管会服务：${input.trigger.text}`,
+              // Everyone in the compound reads agendas: the category and a masked summary, never the text.
+              title: `投诉自管会服务：${input.trigger.summary ?? maskedSummary(input.trigger.text ?? '')}`,
               source: 'trigger' as const,
               voiceIds: [input.trigger.voiceId],
             },
@@ -415,6 +450,7 @@ export function meetingLife(input: MeetingInput, opts: MeetingLifeOptions) {
         meetingId,
         voiceIds: consume.voices ? state.agenda.flatMap((i) => i.voiceIds ?? []) : [],
         referralIds: state.agenda.flatMap((i) => i.referralIds ?? []),
+        agendaVoices: consume.voices,
       });
     }
     state.status = 'closed';

@@ -4,6 +4,7 @@
  * rectification order with a deadline), the residents' council (the quarter's agenda), or the community
  * party organization.
  */
+import { excerptOf } from '../domain/limits';
 import { DISPOSITION_LABELS } from '../domain/meetings';
 import { meetingLife, acts, refuse } from './meeting';
 import { orderForItem } from './orders';
@@ -15,7 +16,7 @@ export async function monthlyConsultation(input: MeetingInput): Promise<MeetingS
     validateRecord: (r) => {
       for (const d of r.decisions) {
         if (!d.disposition) refuse('invalid', `议题 ${d.itemId} 须给出处理去向（disposition）`);
-        if (d.disposition === 'selfManagementCommittee' && !d.handlingOpinion?.trim()) {
+        if (d.disposition === 'selfManagementCommittee' && !excerptOf(d.handlingOpinion).trim()) {
           refuse('invalid', `交自管会办理的议题 ${d.itemId} 须附方向性处理意见（handlingOpinion）`);
         }
       }
@@ -25,9 +26,9 @@ export async function monthlyConsultation(input: MeetingInput): Promise<MeetingS
   const { compoundId, settings } = input;
   for (const d of state.decisions) {
     const item = state.agenda.find((i) => i.id === d.itemId)!;
-    const summary = `「${item.title}」${DISPOSITION_LABELS[d.disposition!]}：${d.handlingOpinion ?? d.decision}`;
+    const summary = `「${item.title}」${DISPOSITION_LABELS[d.disposition!]}：${excerptOf(d.handlingOpinion ?? d.decision)}`;
     if (d.disposition === 'selfManagementCommittee') {
-      const orderId = await orderForItem(compoundId, settings, life.meetingId, item, d);
+      const orderId = await orderForItem(compoundId, settings, life.meetingId, item, d, input.timeZone);
       await life.rec.file('disposition', summary, undefined, { ...d, orderId });
     } else if (d.disposition === 'residentsCouncil') {
       await acts.createReferral({

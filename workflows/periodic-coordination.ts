@@ -3,8 +3,9 @@
  * whenever a complaint concerns the self-management committee's service. It reviews open orders and
  * delegated resolutions, records the procedure agreed for each, and issues rectification orders.
  */
-import { getExternalWorkflowHandle } from '@temporalio/workflow';
-import { meetingLife, refuse } from './meeting';
+import { getExternalWorkflowHandle, patched } from '@temporalio/workflow';
+import { excerptOf } from '../domain/limits';
+import { meetingLife, acts, refuse } from './meeting';
 import { orderForItem } from './orders';
 import {
   procedureAgreedSignal,
@@ -18,7 +19,7 @@ export async function periodicCoordination(input: MeetingInput): Promise<Meeting
     decisionsRequired: true,
     validateRecord: (r) => {
       for (const d of r.decisions) {
-        if (d.rectify && !d.handlingOpinion?.trim())
+        if (d.rectify && !excerptOf(d.handlingOpinion).trim())
           refuse('invalid', `整改议题 ${d.itemId} 须写明整改要求（handlingOpinion）`);
       }
     },
@@ -27,23 +28,35 @@ export async function periodicCoordination(input: MeetingInput): Promise<Meeting
   const { compoundId, settings } = input;
   for (const d of state.decisions) {
     const item = state.agenda.find((i) => i.id === d.itemId)!;
-    if (item.orderId && d.procedure?.trim()) {
-      await getExternalWorkflowHandle(rectificationWorkflowId(item.orderId)).signal(procedureAgreedSignal, {
-        meetingId: life.meetingId,
-        procedure: d.procedure.trim(),
-      });
+    const procedure = typeof d.procedure === 'string' ? d.procedure.trim() : d.procedure;
+    if (item.orderId && procedure) {
+      if (patched('procedure-by-activity')) {
+        // Saved on the order's record, and sent to its workflow if it still runs: an order closed since
+        // the agenda was drawn up still gets the procedure on file, and the meeting still completes.
+        await acts.agreeProcedure({
+          orderId: item.orderId,
+          meetingId: life.meetingId,
+          procedure,
+          at: new Date(Date.now()).toISOString(),
+        });
+      } else {
+        await getExternalWorkflowHandle(rectificationWorkflowId(item.orderId)).signal(procedureAgreedSignal, {
+          meetingId: life.meetingId,
+          procedure,
+        });
+      }
       await life.rec.file(
         'procedureAgreed',
-        `「${item.title}」商定执行程序：${d.procedure.trim()}`,
+        `「${item.title}」商定执行程序：${excerptOf(procedure)}`,
         undefined,
         d,
       );
     }
     if (d.rectify) {
-      const orderId = await orderForItem(compoundId, settings, life.meetingId, item, d);
+      const orderId = await orderForItem(compoundId, settings, life.meetingId, item, d, input.timeZone);
       await life.rec.file(
         'rectificationOrdered',
-        `「${item.title}」责令整改：${d.handlingOpinion}`,
+        `「${item.title}」责令整改：${excerptOf(d.handlingOpinion)}`,
         undefined,
         { ...d, orderId },
       );

@@ -7,6 +7,8 @@
  */
 import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
 import { DAY_MS, formatLocal, DEFAULT_TIME_ZONE } from '../domain/calendar';
+import { LIMITS, excerptOf, longTextProblem, type LongText } from '../domain/limits';
+import { ORDER_BODY_LABELS as BODY_NAMES, motionForOverdueOrder } from '../domain/meetings';
 import type { Role } from '../domain/roles';
 import type { Actor } from './contract';
 import {
@@ -21,13 +23,7 @@ import {
 } from './meeting-contract';
 import { acts, isStaff, iso, recorder, refuse } from './meeting';
 
-const BODY_NAMES: Record<string, string> = {
-  selfManagementCommittee: '自管会',
-  ownersCommittee: '业委会',
-  partyBranch: '社区党支部',
-  supervisoryBoard: '监事会',
-  staff: '社区',
-};
+const trimmed = (t: LongText): LongText => (typeof t === 'string' ? t.trim() : t);
 
 export async function rectificationOrder(input: RectificationInput): Promise<RectificationState> {
   const kindLabel = input.kind === 'resolution' ? '决议执行' : '整改';
@@ -54,7 +50,7 @@ export async function rectificationOrder(input: RectificationInput): Promise<Rec
     [input.owner, input.issuer],
   );
   const save = () => acts.saveRectification({ ...state, source: input.source });
-  const when = (t: string | number) => formatLocal(new Date(t), DEFAULT_TIME_ZONE);
+  const when = (t: string | number) => formatLocal(new Date(t), input.timeZone ?? DEFAULT_TIME_ZONE);
   let version = 0;
 
   const isOwner = (a: Actor) => isStaff(a) || a.roles.includes(input.owner as Role);
@@ -63,22 +59,30 @@ export async function rectificationOrder(input: RectificationInput): Promise<Rec
   setHandler(rectificationStatusQuery, () => state);
 
   setHandler(procedureAgreedSignal, ({ meetingId, procedure }) => {
+    // One procedure per coordination meeting: a repeated signal changes nothing.
+    if (state.procedures.some((p) => p.meetingId === meetingId)) return;
     state.procedures.push({ at: iso(Date.now()), meetingId, procedure });
   });
+  const requireText = (t: LongText | undefined, field: string, label: string) => {
+    const problem = longTextProblem(t, label);
+    if (problem) refuse('invalid', `${problem}（${field}）`);
+  };
 
   setHandler(
     reportRectificationUpdate,
     async ({ actor, note }) => {
-      state.progress.push({ at: iso(Date.now()), by: actor.name, note: note.trim() });
+      state.progress.push({ at: iso(Date.now()), by: actor.name, note: trimmed(note) });
       await save();
-      await rec.file('progress', `进展：${note.trim()}`, actor);
+      await rec.file('progress', `进展：${excerptOf(trimmed(note))}`, actor, { note: trimmed(note) });
       return state;
     },
     {
       validator: ({ actor, note }) => {
         if (state.status === 'verified') refuse('conflict', `该${kindLabel}已验收，不能再报告进展`);
         if (!isOwner(actor)) refuse('forbidden', `只有${BODY_NAMES[input.owner]}可以报告进展`);
-        if (!note?.trim()) refuse('invalid', '请填写进展说明（note）');
+        requireText(note, 'note', '进展说明');
+        if (state.progress.length >= LIMITS.progressNotes)
+          refuse('conflict', `进展报告已达 ${LIMITS.progressNotes} 条上限，请报告完成或申请延期`);
       },
     },
   );
@@ -91,7 +95,7 @@ export async function rectificationOrder(input: RectificationInput): Promise<Rec
       state.completion = {
         at: iso(now),
         by: actor.name,
-        evidence: evidence.trim(),
+        evidence: trimmed(evidence),
         onTime: now <= Date.parse(state.deadline),
       };
       state.overdue = false;
@@ -99,14 +103,15 @@ export async function rectificationOrder(input: RectificationInput): Promise<Rec
       await save();
       await rec.file(
         'completed',
-        `${BODY_NAMES[input.owner]}报告已完成${state.completion.onTime ? '（按期）' : '（逾期）'}：${evidence.trim()}`,
+        `${BODY_NAMES[input.owner]}报告已完成${state.completion.onTime ? '（按期）' : '（逾期）'}：${excerptOf(trimmed(evidence))}`,
         actor,
+        { evidence: trimmed(evidence) },
       );
       await rec.notify(
         [input.issuer as Role],
         `completed:${state.sentBack}`,
         `${kindLabel}待验收：${input.title}`,
-        `请验收：${evidence.trim()}`,
+        `请验收：${excerptOf(trimmed(evidence))}`,
       );
       return state;
     },
@@ -114,7 +119,7 @@ export async function rectificationOrder(input: RectificationInput): Promise<Rec
       validator: ({ actor, evidence }) => {
         if (state.status !== 'open') refuse('conflict', `该${kindLabel}当前不能报告完成`);
         if (!isOwner(actor)) refuse('forbidden', `只有${BODY_NAMES[input.owner]}可以报告完成`);
-        if (!evidence?.trim()) refuse('invalid', '请提供完成的证明材料（evidence）');
+        requireText(evidence, 'evidence', '完成的证明材料');
       },
     },
   );
@@ -124,9 +129,16 @@ export async function rectificationOrder(input: RectificationInput): Promise<Rec
     async ({ actor, accepted, comment, newDeadline }) => {
       if (accepted) {
         state.status = 'verified';
-        state.verification = { at: iso(Date.now()), by: actor.name, comment: comment.trim() };
+        state.verification = { at: iso(Date.now()), by: actor.name, comment: trimmed(comment) };
         await save();
-        await rec.file('verified', `${BODY_NAMES[input.issuer]}验收通过：${comment.trim()}`, actor);
+        await rec.file(
+          'verified',
+          `${BODY_NAMES[input.issuer]}验收通过：${excerptOf(trimmed(comment))}`,
+          actor,
+          {
+            comment: trimmed(comment),
+          },
+        );
       } else {
         state.status = 'open';
         state.sentBack++;
@@ -137,15 +149,15 @@ export async function rectificationOrder(input: RectificationInput): Promise<Rec
         await save();
         await rec.file(
           'sentBack',
-          `验收未通过，退回重办，新期限 ${when(state.deadline)}：${comment.trim()}`,
+          `验收未通过，退回重办，新期限 ${when(state.deadline)}：${excerptOf(trimmed(comment))}`,
           actor,
-          { from, to: state.deadline },
+          { from, to: state.deadline, comment: trimmed(comment) },
         );
         await rec.notify(
           [input.owner as Role],
           `sentBack:${state.sentBack}`,
           `${kindLabel}被退回：${input.title}`,
-          `${comment.trim()}。新期限 ${when(state.deadline)}。`,
+          `${excerptOf(trimmed(comment))}。新期限 ${when(state.deadline)}。`,
         );
       }
       version++;
@@ -155,7 +167,7 @@ export async function rectificationOrder(input: RectificationInput): Promise<Rec
       validator: ({ actor, accepted, comment, newDeadline }) => {
         if (state.status !== 'completed') refuse('conflict', `该${kindLabel}尚未报告完成，不能验收`);
         if (!isIssuer(actor)) refuse('forbidden', `只有下达方（${BODY_NAMES[input.issuer]}）可以验收`);
-        if (!comment?.trim()) refuse('invalid', '请填写验收意见（comment）');
+        requireText(comment, 'comment', '验收意见');
         if (!accepted) {
           const t = Date.parse(newDeadline ?? '');
           if (Number.isNaN(t) || t <= Date.now())
@@ -189,6 +201,10 @@ export async function rectificationOrder(input: RectificationInput): Promise<Rec
         if (!isIssuer(actor))
           refuse('forbidden', `只有下达方（${BODY_NAMES[input.issuer]}）或社区工作人员可以延期`);
         if (!reason?.trim()) refuse('invalid', '延期必须说明理由（reason）');
+        if ([...reason.trim()].length > LIMITS.reasonChars)
+          refuse('invalid', `延期理由最多 ${LIMITS.reasonChars} 字（reason）`);
+        if (state.extensions.length >= LIMITS.extensions)
+          refuse('conflict', `已延期 ${LIMITS.extensions} 次，不能再延期`);
         const t = Date.parse(until);
         if (Number.isNaN(t) || t <= Date.parse(state.deadline) || t <= Date.now())
           refuse('invalid', '新的期限必须晚于当前期限且在将来（until）');
@@ -207,7 +223,7 @@ export async function rectificationOrder(input: RectificationInput): Promise<Rec
     [input.owner as Role],
     'issued',
     `新的${kindLabel}：${input.title}`,
-    `请于 ${when(input.deadline)} 前完成。${input.detail ?? ''}`,
+    `请于 ${when(input.deadline)} 前完成。${excerptOf(input.detail)}`,
   );
 
   const reminded = new Set<string>();
@@ -270,6 +286,8 @@ export async function rectificationOrder(input: RectificationInput): Promise<Rec
         `${kindLabel}再次逾期，提交季度议事会`,
         input.title,
       );
+      // The council takes it up as a motion whose matter fits the owner: an order of the
+      // self-management committee puts the committee itself before the council.
       await acts.createReferral({
         referralId: `${input.orderId}-overdue-2`,
         compoundId: input.compoundId,
@@ -277,7 +295,7 @@ export async function rectificationOrder(input: RectificationInput): Promise<Rec
         title: `再次逾期的${kindLabel}：${input.title}`,
         detail: `责任方${BODY_NAMES[input.owner]}，原期限 ${when(deadline)}`,
         source: { orderId: input.orderId },
-        matter: 'selfManagementCommittee',
+        ...motionForOverdueOrder(input.owner),
       });
     }
   }

@@ -16,17 +16,27 @@ import {
 import type { Activities } from '../activities';
 import {
   BODY_LABELS,
+  CATEGORIES,
+  CATEGORY_LABELS,
+  callsPromptCoordination,
+  defaultAssignee,
   escalationLadder,
   mayHandleVoice,
   reminderTime,
+  voiceDeadline,
+  voiceSubject,
   type ResponsibleBody,
 } from '../domain/voices';
-import { formatLocal, HOUR_MS } from '../domain/calendar';
+import { DEFAULT_TIME_ZONE, formatLocal, HOUR_MS } from '../domain/calendar';
+import { LIMITS } from '../domain/limits';
+import { maskedSummary } from '../domain/privacy';
+import { describeUncovered } from '../domain/working-days';
 import {
   REFUSAL,
   acceptVoiceUpdate,
   extendDeadlineUpdate,
   giveFeedbackUpdate,
+  reassignVoiceUpdate,
   reportProgressUpdate,
   resolveVoiceUpdate,
   voiceStatusQuery,
@@ -51,11 +61,14 @@ const { sendNotification } = proxyActivities<Activities>({
 });
 
 type Phase = 'acknowledge' | 'resolve';
+const BODIES: ResponsibleBody[] = ['selfManagementCommittee', 'ownersCommittee', 'partyBranch', 'staff'];
 
 export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceState> {
   const { voiceId, compoundId, settings } = input;
   const now = () => Date.now();
   const iso = (t: number) => new Date(t).toISOString();
+  const timeZone = input.timeZone ?? DEFAULT_TIME_ZONE;
+  const when = (t: number) => formatLocal(new Date(t), timeZone);
 
   const state: VoiceState = {
     voiceId,
@@ -74,6 +87,19 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
   };
   let deadlineVersion = 0;
   let seq = 0;
+  let progressReports = 0;
+  let extensions = 0;
+  let reassignments = 0;
+  let coordinationCalled = false;
+  let category = input.category;
+
+  /** A phase's deadline from an instant, by the kind's hours or working days; says if holidays were unknown. */
+  const deadlineFrom = (from: number, phase: Phase) => {
+    if (input.kind === 'praise') return { at: from, note: '' };
+    const d = voiceDeadline(new Date(from), phase, settings.deadlines[input.kind], timeZone, input.calendar);
+    const note = describeUncovered(d.uncoveredYears);
+    return { at: d.at.getTime(), note: note ? `（${note}）` : '' };
+  };
 
   const setDeadline = (phase: Phase, at: number) => {
     deadline[phase] = { at, setAt: now() };
@@ -91,6 +117,7 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
       actor: actor && { userId: actor.userId, name: actor.name, body: bodyOf(actor) },
       set: {
         status: state.status,
+        ...(state.category ? { category: state.category, subject: state.subject } : {}),
         assignee: state.assignee,
         escalationLevel: state.escalationLevel,
         responsible: state.responsible,
@@ -110,7 +137,15 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
     body: string,
   ) => {
     try {
-      await sendNotification({ key: `${voiceId}:${key}`, compoundId, to, title, body, voiceId });
+      await sendNotification({
+        key: `${voiceId}:${key}`,
+        compoundId,
+        to,
+        title,
+        body,
+        voiceId,
+        at: iso(now()),
+      });
     } catch {
       // Already retried; the inbox copy is written first, so only an outside channel was lost.
     }
@@ -134,6 +169,43 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
   };
   const requireText = (text: string | undefined, field: string, label: string) => {
     if (!text || !text.trim()) refuse('invalid', `${label}不能为空（${field}）`);
+    if ([...(text ?? '')].length > 2000) refuse('invalid', `${label}最多 2000 字（${field}）`);
+  };
+  const requireStaff = (actor: Actor, what: string) => {
+    if (!actor.roles.includes('staff') && !actor.roles.includes('admin')) {
+      refuse('forbidden', `只有社区工作人员可以${what}`);
+    }
+  };
+
+  /**
+   * A complaint or appeal about the self-management committee's service calls the owners' committee and
+   * the committee to a coordination meeting within a few days (a prompt one, beside the regular cadence).
+   */
+  const callCoordination = async () => {
+    coordinationCalled = true;
+    const { timeZone: zone, meetings } = await loadCompoundSettings(compoundId, iso(now()));
+    const holdBy = now() + meetings.promptCoordinationDays * 24 * HOUR_MS;
+    await startWorkflow({
+      type: 'periodicCoordination',
+      workflowId: `periodic-coordination/${compoundId}/prompt-${voiceId}`,
+      args: [
+        {
+          compoundId,
+          type: 'periodicCoordination',
+          period: `prompt-${voiceId}`,
+          timeZone: zone,
+          settings: meetings,
+          plannedAt: new Date(Math.max(now() + HOUR_MS, holdBy - 24 * HOUR_MS)).toISOString(),
+          holdBy: new Date(holdBy).toISOString(),
+          // The agenda is read by the whole compound: a masked summary, not the resident's words.
+          trigger: { voiceId, summary: maskedSummary(input.text ?? '') },
+        },
+      ],
+    });
+    await record(
+      'coordinationCalled',
+      `该反映涉及自管会服务，已提请业委会、自管会于 ${when(holdBy)} 前召开协调会`,
+    );
   };
 
   /** 响应率: the first response counts as on time if it came before the acknowledgement deadline unescalated. */
@@ -166,6 +238,7 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
   setHandler(
     reportProgressUpdate,
     async ({ actor, note }) => {
+      progressReports++;
       await record('progress', note.trim(), actor);
       return state;
     },
@@ -174,6 +247,8 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
         requireStatus(['assigned', 'inProgress'], '报告进展');
         requireHandler(actor);
         requireText(note, 'note', '进展说明');
+        if (progressReports >= LIMITS.voiceProgressNotes)
+          refuse('conflict', `进展报告已达 ${LIMITS.voiceProgressNotes} 条上限，请办结`);
       },
     },
   );
@@ -229,17 +304,18 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
         state.escalationLevel = 0;
         state.responsible = state.assignee;
         state.overdue = false;
-        setDeadline('resolve', now() + resolveHours() * HOUR_MS);
+        const fresh = deadlineFrom(now(), 'resolve');
+        setDeadline('resolve', fresh.at);
         await record(
           'reopened',
-          `居民评价：不满意${remark}。已重新办理，期限 ${formatLocal(new Date(now()))} 起 ${resolveHours()} 小时`,
+          `居民评价：不满意${remark}。已重新办理，新的办结期限 ${when(fresh.at)}${fresh.note}`,
           actor,
         );
         await notify(
           `reopened`,
           { role: state.assignee },
           '居民不满意，事项已重新打开',
-          `请于 ${formatLocal(new Date(deadline.resolve?.at ?? now()))} 前重新办结。`,
+          `请于 ${when(deadline.resolve?.at ?? now())} 前重新办结。`,
         );
       } else {
         state.status = 'closed';
@@ -262,22 +338,23 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
   setHandler(
     extendDeadlineUpdate,
     async ({ actor, deadline: which, until, reason }) => {
+      extensions++;
       setDeadline(which, Date.parse(until));
       state.overdue = false;
       await record(
         'deadlineExtended',
-        `${which === 'acknowledge' ? '接单' : '办结'}期限延至 ${formatLocal(new Date(Date.parse(until)))}，理由：${reason.trim()}`,
+        `${which === 'acknowledge' ? '接单' : '办结'}期限延至 ${when(Date.parse(until))}，理由：${reason.trim()}`,
         actor,
       );
       return state;
     },
     {
       validator: ({ actor, deadline: which, until, reason }: ExtendDeadlineInput) => {
-        if (!actor.roles.includes('staff') && !actor.roles.includes('admin')) {
-          refuse('forbidden', '只有社区工作人员可以延期');
-        }
+        requireStaff(actor, '延期');
         requireStatus(which === 'acknowledge' ? ['assigned'] : ['assigned', 'inProgress'], '延期');
         requireText(reason, 'reason', '延期理由');
+        if (extensions >= LIMITS.voiceExtensions)
+          refuse('conflict', `已延期 ${LIMITS.voiceExtensions} 次，不能再延期`);
         const t = Date.parse(until);
         const current = deadline[which]?.at ?? 0;
         if (Number.isNaN(t)) refuse('invalid', '新的期限不是有效时间（until）');
@@ -287,7 +364,82 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
     },
   );
 
-  const resolveHours = () => (input.kind === 'praise' ? 0 : settings.deadlines[input.kind].resolveHours);
+  setHandler(
+    reassignVoiceUpdate,
+    async ({ actor, category: newCategory, assignee: newAssignee, reason }) => {
+      reassignments++;
+      const from = state.assignee;
+      const fromCategory = category;
+      category = newCategory ?? category;
+      const to = newAssignee ?? (newCategory ? defaultAssignee(category, input.kind) : state.assignee);
+      state.category = category;
+      state.subject = voiceSubject(input.text ?? '', category, input.kind);
+      state.assignee = to;
+      state.responsible = to;
+      state.escalationLevel = 0;
+      state.overdue = false;
+      // The new body gets its deadlines afresh, from now.
+      const ack = deadlineFrom(now(), 'acknowledge');
+      const res = deadlineFrom(now(), 'resolve');
+      if (state.status === 'assigned') setDeadline('acknowledge', ack.at);
+      setDeadline('resolve', res.at);
+      const changes = [
+        fromCategory !== category
+          ? `类别由「${CATEGORY_LABELS[fromCategory]}」改为「${CATEGORY_LABELS[category]}」`
+          : '',
+        from !== to ? `由${BODY_LABELS[from]}改派${BODY_LABELS[to]}` : '',
+      ].filter(Boolean);
+      const summary = `${changes.join('，')}，理由：${reason.trim()}；请于 ${when(
+        state.status === 'assigned' ? ack.at : res.at,
+      )} 前${state.status === 'assigned' ? '接单' : '办结'}${state.status === 'assigned' ? ack.note : res.note}`;
+      await record('reassigned', summary, actor);
+      await fileLedgerEntry({
+        entryId: `${voiceId}#reassigned:${reassignments}`,
+        compoundId,
+        matterId: voiceId,
+        matterType: 'voice',
+        event: 'reassigned',
+        at: iso(now()),
+        actor: { userId: actor.userId, name: actor.name },
+        summary: `居民反映${changes.join('，')}，理由：${reason.trim()}`,
+        content: { fromCategory, category, from, to, reason: reason.trim() },
+        bodies: [...new Set([from, to])],
+      });
+      if (from !== to) {
+        await notify(
+          `reassigned:${reassignments}:to`,
+          { role: to },
+          '新的居民反映待接单（改派）',
+          `由${BODY_LABELS[from]}改派至你们，请于 ${when(ack.at)} 前接单。`,
+        );
+        await notify(
+          `reassigned:${reassignments}:from`,
+          { role: from },
+          '居民反映已改派',
+          `该事项已改派${BODY_LABELS[to]}办理，理由：${reason.trim()}`,
+        );
+      }
+      if (!coordinationCalled && callsPromptCoordination(input.kind, category)) await callCoordination();
+      return state;
+    },
+    {
+      validator: ({ actor, category: newCategory, assignee: newAssignee, reason }) => {
+        requireStaff(actor, '改派或重新分类');
+        requireStatus(['assigned', 'inProgress'], '改派');
+        requireText(reason, 'reason', '改派理由');
+        if ([...reason.trim()].length > LIMITS.reasonChars)
+          refuse('invalid', `改派理由最多 ${LIMITS.reasonChars} 字（reason）`);
+        if (newCategory !== undefined && !(CATEGORIES as readonly string[]).includes(newCategory))
+          refuse('invalid', `未知的类别：${String(newCategory)}（category）`);
+        if (newAssignee !== undefined && !BODIES.includes(newAssignee))
+          refuse('invalid', `未知的责任方：${String(newAssignee)}（assignee）`);
+        if ((newCategory ?? category) === category && (newAssignee ?? state.assignee) === state.assignee)
+          refuse('invalid', '类别和责任方都没有变化');
+        if (reassignments >= LIMITS.reassignments)
+          refuse('conflict', `已改派 ${LIMITS.reassignments} 次，请由社区党组织协调`);
+      },
+    },
+  );
 
   if (input.kind === 'praise') {
     state.status = 'published';
@@ -299,47 +451,31 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
 
   // Assignment: deadlines run from intake, not from when the workflow happened to start.
   const submitted = Date.parse(input.submittedAt);
-  const kindDeadlines = settings.deadlines[input.kind];
   state.status = 'assigned';
-  setDeadline('acknowledge', Math.max(submitted + kindDeadlines.acknowledgeHours * HOUR_MS, now()));
-  setDeadline('resolve', Math.max(submitted + kindDeadlines.resolveHours * HOUR_MS, now()));
+  const ack = deadlineFrom(submitted, 'acknowledge');
+  const res = deadlineFrom(submitted, 'resolve');
+  setDeadline('acknowledge', Math.max(ack.at, now()));
+  setDeadline('resolve', Math.max(res.at, now()));
   deadline.acknowledge!.setAt = submitted;
   deadline.resolve!.setAt = submitted;
   await record(
     'assigned',
-    `已分派给${BODY_LABELS[state.assignee]}，请于 ${formatLocal(new Date(deadline.acknowledge!.at))} 前接单`,
+    `已分派给${BODY_LABELS[state.assignee]}，请于 ${when(deadline.acknowledge!.at)} 前接单${ack.note || res.note}`,
   );
   await notify(
     'assigned',
     { role: state.assignee },
     '新的居民反映待接单',
-    `请于 ${formatLocal(new Date(deadline.acknowledge!.at))} 前接单，${formatLocal(new Date(deadline.resolve!.at))} 前办结。`,
+    `请于 ${when(deadline.acknowledge!.at)} 前接单，${when(deadline.resolve!.at)} 前办结。`,
   );
 
-  // A complaint about the self-management committee's service calls the coordination meeting promptly.
-  if (input.kind === 'complaint' && input.category === 'serviceQuality' && patched('prompt-coordination')) {
-    const { timeZone, meetings } = await loadCompoundSettings(compoundId);
-    const holdBy = now() + meetings.promptCoordinationDays * 24 * HOUR_MS;
-    await startWorkflow({
-      type: 'periodicCoordination',
-      workflowId: `periodic-coordination/${compoundId}/prompt-${voiceId}`,
-      args: [
-        {
-          compoundId,
-          type: 'periodicCoordination',
-          period: `prompt-${voiceId}`,
-          timeZone,
-          settings: meetings,
-          plannedAt: new Date(Math.max(now() + HOUR_MS, holdBy - 24 * HOUR_MS)).toISOString(),
-          holdBy: new Date(holdBy).toISOString(),
-          trigger: { voiceId, text: input.text ?? '' },
-        },
-      ],
-    });
-    await record(
-      'coordinationCalled',
-      `该投诉涉及自管会服务，已提请业委会、自管会于 ${formatLocal(new Date(holdBy))} 前召开协调会`,
-    );
+  // A complaint (and, since this was patched in, an appeal) about the committee's service.
+  if (
+    callsPromptCoordination(input.kind, input.category) &&
+    (input.kind === 'complaint' || patched('prompt-coordination-appeals')) &&
+    patched('prompt-coordination')
+  ) {
+    await callCoordination();
   }
 
   const reminded = new Set<string>();
@@ -368,12 +504,9 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
         `reminder:${reminderKey}:${state.responsible}`,
         { role: state.responsible },
         `提醒：居民反映即将到期未${action}`,
-        `请于 ${formatLocal(new Date(d.at))} 前${action}。`,
+        `请于 ${when(d.at)} 前${action}。`,
       );
-      await record(
-        'reminderSent',
-        `已提醒${BODY_LABELS[state.responsible]}于 ${formatLocal(new Date(d.at))} 前${action}`,
-      );
+      await record('reminderSent', `已提醒${BODY_LABELS[state.responsible]}于 ${when(d.at)} 前${action}`);
     }
     if (now() < d.at) {
       if (await condition(changed, d.at - now())) return;
@@ -390,13 +523,13 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
       setDeadline(phase, now() + settings.escalationStepHours * HOUR_MS);
       await record(
         'escalated',
-        `逾期未${action}，已由${BODY_LABELS[from]}升级至${BODY_LABELS[state.responsible]}督办，新期限 ${formatLocal(new Date(deadline[phase]!.at))}`,
+        `逾期未${action}，已由${BODY_LABELS[from]}升级至${BODY_LABELS[state.responsible]}督办，新期限 ${when(deadline[phase]!.at)}`,
       );
       await notify(
         `escalated:${state.escalationLevel}:${phase}`,
         { role: state.responsible },
         '居民反映逾期升级，请督办',
-        `${BODY_LABELS[from]}逾期未${action}，现升级至你们督办，请于 ${formatLocal(new Date(deadline[phase]!.at))} 前${action}。`,
+        `${BODY_LABELS[from]}逾期未${action}，现升级至你们督办，请于 ${when(deadline[phase]!.at)} 前${action}。`,
       );
       // Escalations are filed with the supervisory board's record too (一事一记，一时一记).
       if (patched('ledger-voice-escalation')) {

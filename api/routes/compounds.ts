@@ -14,48 +14,79 @@ import { ROLE_LABELS } from '../../domain/roles';
 import { Compound, Community } from '../../models/compound';
 import { authorize } from '../auth';
 import { input, param, validate } from '../validate';
-import { loadCompound, voiceSettingsOf } from '../voices';
+import { loadCompound, staffSeeAnonymousAuthors, voiceSettingsOf } from '../voices';
+import { isFraction } from '../../domain/votes';
+
+const privacyOf = (c: { settings?: unknown }) => ({ staffSeeAnonymousAuthors: staffSeeAnonymousAuthors(c) });
 import { meetingSettingsOf } from '../meetings';
 
 const hours = z
   .number()
   .positive('必须大于 0')
   .max(24 * 365);
+const workingDays = z.number().int('工作日须为整数').min(1, '至少 1 个工作日').max(60);
 const kindDeadlines = z
-  .strictObject({ acknowledgeHours: hours, resolveHours: hours })
-  .refine((d) => d.acknowledgeHours <= d.resolveHours, '接单期限不能晚于办结期限');
+  .strictObject({
+    acknowledgeHours: hours,
+    resolveHours: hours,
+    // Counted as 12345 hotlines count them: the end of the Nth working day after intake.
+    workingDays: z.strictObject({ acknowledge: workingDays, resolve: workingDays }).optional(),
+  })
+  .refine((d) => d.acknowledgeHours <= d.resolveHours, '接单期限不能晚于办结期限')
+  .refine(
+    (d) => !d.workingDays || d.workingDays.acknowledge <= d.workingDays.resolve,
+    '接单工作日不能多于办结工作日',
+  );
 const days = z.number().positive('必须大于 0').max(365);
 const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '应为 yyyy-mm-dd');
-const meetingSettingsBody = z.strictObject({
-  reminderDaysBefore: z.array(days).max(5).optional(),
-  escalationStepDays: days.optional(),
-  coordinationDayOfMonth: z.number().int().min(1).max(28).optional(),
-  promptCoordinationDays: days.optional(),
-  quorumFraction: z.number().gt(0).max(1).optional(),
-  voteBase: z.enum(['votesCast', 'present', 'members']).optional(),
-  votingWindowHours: z
-    .number()
-    .positive()
-    .max(24 * 30)
-    .optional(),
-  majorFundAmount: z.number().nonnegative().optional(),
-  rectification: z
-    .strictObject({ defaultDays: days, reminderDaysBefore: z.array(days).max(5), secondEscalationDays: days })
-    .optional(),
-  evaluation: z
-    .strictObject({
-      signOffDays: days,
-      thresholds: z
-        .strictObject({ trustworthy: z.number().min(0).max(1), untrustworthy: z.number().min(0).max(1) })
-        .refine((t) => t.untrustworthy <= t.trustworthy, '“不值得信任”阈值不能高于“值得信任”阈值'),
-    })
-    .optional(),
-  holidays: z.array(localDate).max(200).optional(),
-  workdays: z.array(localDate).max(200).optional(),
-});
+const meetingSettingsBody = z
+  .strictObject({
+    reminderDaysBefore: z.array(days).max(5).optional(),
+    escalationStepDays: days.optional(),
+    coordinationDayOfMonth: z.number().int().min(1).max(28).optional(),
+    promptCoordinationDays: days.optional(),
+    quorumFraction: z
+      .union([z.number(), z.string().max(40)])
+      .refine(isFraction, '法定人数比例应在 (0, 1] 之间，如 "2/3" 或 0.75')
+      .optional(),
+    voteBase: z.enum(['votesCast', 'present', 'members']).optional(),
+    votingWindowHours: z
+      .number()
+      .positive()
+      .max(24 * 30)
+      .optional(),
+    majorFundAmount: z.number().nonnegative().optional(),
+    rectification: z
+      .strictObject({
+        defaultDays: days,
+        reminderDaysBefore: z.array(days).max(5),
+        secondEscalationDays: days,
+      })
+      .optional(),
+    evaluation: z
+      .strictObject({
+        signOffDays: days,
+        thresholds: z
+          .strictObject({ trustworthy: z.number().min(0).max(1), untrustworthy: z.number().min(0).max(1) })
+          .refine((t) => t.untrustworthy <= t.trustworthy, '“不值得信任”阈值不能高于“值得信任”阈值'),
+      })
+      .optional(),
+    holidays: z.array(localDate).max(200).optional(),
+    workdays: z.array(localDate).max(200).optional(),
+  })
+  .refine((m) => !(m.holidays ?? []).some((d) => (m.workdays ?? []).includes(d)), {
+    message: '同一天不能既是假日又是工作日',
+    path: ['workdays'],
+  });
 const settingsBody = z.strictObject({
   meetings: meetingSettingsBody.optional(),
   echoWallPublic: z.boolean().optional(),
+  privacy: z
+    .strictObject({
+      /** Whether community staff (the triage desk) may see who raised an anonymous voice. */
+      staffSeeAnonymousAuthors: z.boolean(),
+    })
+    .optional(),
   voices: z
     .strictObject({
       deadlines: z
@@ -97,7 +128,7 @@ export function compoundRoutes(): Router {
       timeZone: c.timeZone,
       echoWallPublic: c.echoWallPublic,
       buildings: c.buildings.map((b) => ({ id: b._id, name: b.name })),
-      settings: { voices: voiceSettingsOf(c), meetings: meetingSettingsOf(c) },
+      settings: { voices: voiceSettingsOf(c), meetings: meetingSettingsOf(c), privacy: privacyOf(c) },
     });
   });
 
@@ -117,9 +148,13 @@ export function compoundRoutes(): Router {
       };
       const meetings = { ...meetingSettingsOf(c), ...body.meetings };
       const set: Record<string, unknown> = { 'settings.voices': voices, 'settings.meetings': meetings };
+      if (body.privacy) set['settings.privacy'] = body.privacy;
       if (body.echoWallPublic !== undefined) set.echoWallPublic = body.echoWallPublic;
       await Compound.updateOne({ _id: c._id }, { $set: set });
-      res.json({ echoWallPublic: body.echoWallPublic ?? c.echoWallPublic, settings: { voices, meetings } });
+      res.json({
+        echoWallPublic: body.echoWallPublic ?? c.echoWallPublic,
+        settings: { voices, meetings, privacy: body.privacy ?? privacyOf(c) },
+      });
     },
   );
 

@@ -3,7 +3,14 @@ import { z } from 'zod';
 import type { UpdateDefinition } from '@temporalio/common';
 import { authorize } from '../auth';
 import { input, param, validate } from '../validate';
-import { MEETING_TYPES, meetingWorkflowId, DISPOSITIONS } from '../../domain/meetings';
+import {
+  MAJOR_MATTERS,
+  MEETING_TYPES,
+  ORDER_BODIES,
+  meetingWorkflowId,
+  DISPOSITIONS,
+} from '../../domain/meetings';
+import { LIMITS } from '../../domain/limits';
 import type { Permission } from '../../domain/roles';
 import type { AppDeps } from '../app';
 import type { Actor } from '../../workflows/contract';
@@ -39,11 +46,21 @@ import {
   writeLedgerXlsx,
 } from '../meetings';
 import { loadCompound } from '../voices';
+import { timeZoneOf } from '../../models/compound';
+import { expandTexts, storeLongTexts } from '../texts';
 import { verifyLedger } from '../../activities/ledger';
 import { loadReport, renderReportCsv, renderReportHtml, writeReportXlsx } from '../evaluation-report';
 
 const isoDate = z.iso.datetime({ offset: true, message: '应为 ISO 8601 时间，如 2026-12-28T15:00:00+08:00' });
-const text = (label: string) => z.string().trim().min(1, `请填写${label}`).max(5000);
+const text = (label: string, max: number = LIMITS.textChars) =>
+  z.string().trim().min(1, `请填写${label}`).max(max, `${label}最多 ${max} 字`);
+/** A list of people by user id: each once, at most as many as a meeting seats. */
+const people = (label: string) =>
+  z
+    .array(z.string().min(1).max(64))
+    .min(1, `请填写${label}`)
+    .max(LIMITS.participants, `${label}最多 ${LIMITS.participants} 人`)
+    .refine((ids) => new Set(ids).size === ids.length, `${label}名单中有重复的人`);
 const page = {
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
@@ -59,57 +76,58 @@ const meetingActions: Record<
     permission: 'meeting:schedule',
     body: z.strictObject({
       at: isoDate,
-      place: text('地点'),
-      participants: z.array(z.string().min(1)).min(1, '请填写参会人员'),
+      place: text('地点', LIMITS.placeChars),
+      participants: people('参会人员'),
     }),
     update: scheduleMeetingUpdate as never,
   },
   postpone: {
     permission: 'meeting:schedule',
-    body: z.strictObject({ reason: text('延期理由'), newDate: isoDate }),
+    body: z.strictObject({ reason: text('延期理由', LIMITS.reasonChars), newDate: isoDate }),
     update: postponeMeetingUpdate as never,
   },
   record: {
     permission: 'meeting:record',
     body: z.strictObject({
       heldAt: isoDate,
-      attendance: z.array(z.string().min(1)).min(1, '请填写出席人员'),
+      attendance: people('出席人员'),
       minutes: text('会议纪要'),
       decisions: z
         .array(
           z.strictObject({
-            itemId: z.string().min(1),
+            itemId: z.string().min(1).max(200),
             decision: text('决定'),
             disposition: z.enum(DISPOSITIONS).optional(),
-            handlingOpinion: z.string().trim().max(2000).optional(),
-            deadline: z.string().optional(),
-            procedure: z.string().trim().max(2000).optional(),
+            handlingOpinion: z.string().trim().max(LIMITS.textChars).optional(),
+            deadline: z.string().max(40).optional(),
+            procedure: z.string().trim().max(LIMITS.textChars).optional(),
             rectify: z.boolean().optional(),
           }),
         )
+        .max(LIMITS.decisionsPerMeeting, `每次会议最多 ${LIMITS.decisionsPerMeeting} 项决定`)
         .default([]),
     }),
     update: recordMeetingUpdate as never,
   },
   'confirm-convening': {
     permission: 'meeting:confirmConvening',
-    body: z.strictObject({}),
+    body: z.strictObject({ body: z.enum(['partyBranch', 'ownersCommittee']).optional() }),
     update: confirmConveningUpdate as never,
   },
   motions: {
     permission: 'motion:propose',
     body: z.strictObject({
-      title: text('议案标题'),
-      detail: z.string().trim().max(5000).optional(),
-      matter: z.enum(['vitalInterests', 'fundUse', 'selfManagementCommittee', 'other']),
-      amount: z.number().positive().optional(),
-      delegateTo: z.enum(['selfManagementCommittee', 'ownersCommittee', 'partyBranch', 'staff']).optional(),
+      title: text('议案标题', LIMITS.titleChars),
+      detail: z.string().trim().max(LIMITS.textChars).optional(),
+      matter: z.enum(MAJOR_MATTERS),
+      amount: z.number().positive().max(1e12).optional(),
+      delegateTo: z.enum(ORDER_BODIES).optional(),
     }),
     update: addMotionUpdate as never,
   },
   votes: {
     permission: 'vote:cast',
-    body: z.strictObject({ motionId: z.string().min(1), choice: z.enum(['yes', 'no', 'abstain']) }),
+    body: z.strictObject({ motionId: z.string().min(1).max(100), choice: z.enum(['yes', 'no', 'abstain']) }),
     update: castVoteUpdate as never,
   },
   'close-voting': {
@@ -119,7 +137,11 @@ const meetingActions: Record<
   },
   sign: {
     permission: 'evaluation:sign',
-    body: z.strictObject({ ratings, comment: text('评估意见') }),
+    body: z.strictObject({
+      ratings,
+      comment: text('评估意见'),
+      body: z.enum(['partyBranch', 'supervisoryBoard']).optional(),
+    }),
     update: signEvaluationUpdate as never,
   },
   finalize: {
@@ -154,7 +176,7 @@ const orderActions: Record<
   },
   extend: {
     permission: 'rectification:verify',
-    body: z.strictObject({ until: isoDate, reason: text('延期理由') }),
+    body: z.strictObject({ until: isoDate, reason: text('延期理由', LIMITS.reasonChars) }),
     update: extendRectificationUpdate as never,
   },
 };
@@ -168,7 +190,7 @@ export function meetingRoutes(deps: AppDeps): Router {
   const base = '/compounds/:compoundId';
 
   r.get(`${base}/cycles`, authorize('meeting:read'), async (req, res) => {
-    res.json(await currentCycles(param(req, 'compoundId')));
+    res.json(await currentCycles(param(req, 'compoundId'), deps.clock?.()));
   });
   r.post(`${base}/cycles/start`, authorize('meeting:trigger'), async (req, res) => {
     const started = await ensureCycle(deps.temporal, param(req, 'compoundId'));
@@ -191,6 +213,8 @@ export function meetingRoutes(deps: AppDeps): Router {
     reason: text('召开事由'),
     plannedAt: isoDate,
     holdBy: isoDate.optional(),
+    /** An extraordinary annual evaluation: the year it rates (default: this year in December, else last). */
+    year: z.number().int().min(2000).max(2100).optional(),
   });
   r.post(
     `${base}/meetings`,
@@ -200,7 +224,13 @@ export function meetingRoutes(deps: AppDeps): Router {
       res
         .status(201)
         .json(
-          await triggerMeeting(deps.temporal, param(req, 'compoundId'), req.user!.name, input(req, 'body')),
+          await triggerMeeting(
+            deps.temporal,
+            param(req, 'compoundId'),
+            req.user!.name,
+            input(req, 'body'),
+            deps.clock?.(),
+          ),
         );
     },
   );
@@ -239,8 +269,10 @@ export function meetingRoutes(deps: AppDeps): Router {
         const handle = (await deps.temporal.client()).workflow.getHandle(
           meetingWorkflowId(type, compoundId, param(req, 'period')),
         );
-        const arg = { ...(input<object>(req, 'body') ?? {}), actor: actorOf(req) } as never;
-        res.json(await handle.executeUpdate(spec.update, { args: [arg] }));
+        // Long texts go to the database; the workflow gets references (bounded history).
+        const body = await storeLongTexts(compoundId, input<object>(req, 'body') ?? {});
+        const arg = { ...body, actor: actorOf(req) } as never;
+        res.json(await expandTexts(await handle.executeUpdate(spec.update, { args: [arg] })));
       },
     );
   }
@@ -268,8 +300,9 @@ export function meetingRoutes(deps: AppDeps): Router {
       async (req, res) => {
         const workflowId = await findOrder(param(req, 'compoundId'), param(req, 'orderId'));
         const handle = (await deps.temporal.client()).workflow.getHandle(workflowId);
-        const arg = { ...(input<object>(req, 'body') ?? {}), actor: actorOf(req) } as never;
-        res.json(await handle.executeUpdate(spec.update, { args: [arg] }));
+        const body = await storeLongTexts(param(req, 'compoundId'), input<object>(req, 'body') ?? {});
+        const arg = { ...body, actor: actorOf(req) } as never;
+        res.json(await expandTexts(await handle.executeUpdate(spec.update, { args: [arg] })));
       },
     );
   }
@@ -306,7 +339,7 @@ export function meetingRoutes(deps: AppDeps): Router {
         'Content-Disposition',
         `attachment; filename*=UTF-8''${encodeURIComponent(`${compound.name}-监事会记实.csv`)}`,
       );
-      await writeLedgerCsv(compound._id, input(req, 'query'), compound.timeZone ?? 'Asia/Shanghai', res);
+      await writeLedgerCsv(compound._id, input(req, 'query'), timeZoneOf(compound), res);
       res.end();
     },
   );
@@ -321,7 +354,7 @@ export function meetingRoutes(deps: AppDeps): Router {
         'Content-Disposition',
         `attachment; filename*=UTF-8''${encodeURIComponent(`${compound.name}-监事会记实.xlsx`)}`,
       );
-      await writeLedgerXlsx(compound._id, input(req, 'query'), compound.timeZone ?? 'Asia/Shanghai', res);
+      await writeLedgerXlsx(compound._id, input(req, 'query'), timeZoneOf(compound), res);
     },
   );
   r.get(`${base}/ledger/verify`, authorize('ledger:read'), async (req, res) => {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { authorize, checkPermission } from '../auth';
 import { input, param, validate } from '../validate';
 import { CATEGORIES, CHANNELS, VOICE_KINDS, VOICE_STATUSES } from '../../domain/voices';
+import { LIMITS } from '../../domain/limits';
 import {
   actOnVoice,
   echoWall,
@@ -82,8 +83,18 @@ const actionBodies = {
   'extend-deadline': z.strictObject({
     deadline: z.enum(['acknowledge', 'resolve']),
     until: z.iso.datetime({ offset: true, message: '应为 ISO 8601 时间，如 2026-12-01T18:00:00+08:00' }),
-    reason: z.string().trim().min(2, '请说明延期理由').max(500),
+    reason: z.string().trim().min(2, '请说明延期理由').max(LIMITS.reasonChars),
   }),
+  reassign: z
+    .strictObject({
+      category: z.enum(CATEGORIES).optional(),
+      assignee: z.enum(BODIES).optional(),
+      reason: z.string().trim().min(2, '请说明改派或重新分类的理由').max(LIMITS.reasonChars),
+    })
+    .refine((b) => b.category !== undefined || b.assignee !== undefined, {
+      message: '请给出新的类别（category）或责任方（assignee）',
+      path: ['category'],
+    }),
 };
 
 function actorOf(req: Request): Actor {
@@ -101,7 +112,7 @@ export function voiceRoutes(deps: AppDeps): Router {
       const body = input<SubmitVoiceInput>(req, 'body');
       const key = req.header('idempotency-key') ?? body.idempotencyKey;
       const { voice, created, workflowStarted } = await submitVoice(
-        { temporal: deps.temporal, log: deps.log },
+        { temporal: deps.temporal, log: deps.log, clock: deps.clock },
         param(req, 'compoundId'),
         { id: req.user!.id, name: req.user!.name, roles: req.roles! },
         { ...body, idempotencyKey: key },
@@ -124,6 +135,7 @@ export function voiceRoutes(deps: AppDeps): Router {
           param(req, 'compoundId'),
           { id: req.user!.id, roles: req.roles! },
           input<VoiceFilters>(req, 'query'),
+          deps.clock?.(),
         ),
       );
     },
@@ -158,6 +170,7 @@ export function voiceRoutes(deps: AppDeps): Router {
     ['resolve', 'voice:handle', 'resolve'],
     ['feedback', 'voice:feedback', 'feedback'],
     ['extend-deadline', 'voice:extendDeadline', 'extendDeadline'],
+    ['reassign', 'voice:reassign', 'reassign'],
   ];
   for (const [path, permission, type] of actions) {
     r.post(
@@ -188,7 +201,9 @@ export function voiceRoutes(deps: AppDeps): Router {
     async (req, res) => {
       const compound = await loadCompound(param(req, 'compoundId'));
       if (!compound.echoWallPublic) checkPermission(req, 'echoWall:read');
-      res.json(await echoWallSummary(compound._id, input<{ months: number }>(req, 'query').months));
+      res.json(
+        await echoWallSummary(compound._id, input<{ months: number }>(req, 'query').months, deps.clock?.()),
+      );
     },
   );
 

@@ -35,11 +35,11 @@ async function people(compoundId: string) {
 
 const soon = () => new Date(Date.now() + 2 * 3600_000).toISOString();
 
-async function trigger(compoundId: string, auth: string, type: string) {
+async function trigger(compoundId: string, auth: string, type: string, extra: object = {}) {
   const res = await request(stack.app)
     .post(`/api/v1/compounds/${compoundId}/meetings`)
     .set('Authorization', auth)
-    .send({ type, reason: '临时召开', plannedAt: soon() });
+    .send({ type, reason: '临时召开', plannedAt: soon(), ...extra });
   expect(res.status).toBe(201);
   const slug = (res.body.id as string).split('/')[0];
   const path = `/api/v1/compounds/${compoundId}/meetings/${slug}/${res.body.period as string}`;
@@ -161,7 +161,12 @@ describe('the annual evaluation over HTTP', () => {
     const p = await people(c);
     const other = await makeCompound();
     const foreignSupervisor = await makeUser(other, ['supervisoryBoard'], '外小区监事');
-    const path = await trigger(c, p.staff.auth, 'annualEvaluation');
+    // Last year's evaluation: the year is over, so its record is final once the meeting is recorded.
+    const lastYear =
+      Number(
+        new Intl.DateTimeFormat('en', { year: 'numeric', timeZone: 'Asia/Shanghai' }).format(new Date()),
+      ) - 1;
+    const path = await trigger(c, p.staff.auth, 'annualEvaluation', { year: lastYear });
     const sign = (who: { auth: string }, body: object) =>
       request(stack.app).post(`${path}/sign`).set('Authorization', who.auth).send(body);
     const ok = {

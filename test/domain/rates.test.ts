@@ -65,6 +65,7 @@ describe('rate positions', () => {
       status: 'closed',
       satisfaction: 'satisfied',
       respondedOnTime: true,
+      subject: null,
       count: 2,
     });
     expect(voiceRates(tally(counts).voices)).toEqual({
@@ -109,7 +110,16 @@ describe('tallies', () => {
   it('sum the numerators per body and category, owner and meeting type', () => {
     expect(t).toEqual({
       voices: [
-        { assignee: 'a', category: 'x', voices: 3, responded: 0, resolved: 2, satisfied: 0, verdicts: 2 },
+        {
+          assignee: 'a',
+          category: 'x',
+          subject: null,
+          voices: 3,
+          responded: 0,
+          resolved: 2,
+          satisfied: 0,
+          verdicts: 2,
+        },
       ],
       orders: [{ owner: 'a', orders: 3, onTime: 2 }],
       meetings: [{ type: 'monthlyConsultation', meetings: 1, onTime: 1 }],

@@ -1,6 +1,7 @@
 /**
  * Residents' voices (domain/voices.ts): classification, assignment, the escalation ladder, who may
- * act, reminders, deadline extensions and masking of personal data before the echo wall shows it.
+ * act, reminders and deadline extensions; who a voice is about (its subject) and when it calls the prompt
+ * coordination. Masking of personal data is tested in privacy.test.ts.
  */
 import fc from 'fast-check';
 import { DomainError } from '../../domain/errors';
@@ -10,25 +11,24 @@ import {
   CATEGORY_LABELS,
   type Category,
   type ResponsibleBody,
+  SUBJECTS,
+  SUBJECT_LABELS,
+  VOICE_KINDS,
+  type VoiceKind,
+  type VoiceSubject,
+  callsPromptCoordination,
   classifyVoice,
   defaultAssignee,
   escalationLadder,
-  maskName,
-  maskPersonalData,
   mayHandleVoice,
   reminderTime,
   responsibleAt,
   validateExtension,
+  voiceSubject,
 } from '../../domain/voices';
 
 const HOUR = 3_600_000;
 const at = (iso: string) => new Date(iso);
-
-/** Chinese text without digits, to surround numbers in property tests. */
-const chineseText = fc.string({
-  unit: fc.integer({ min: 0x4e00, max: 0x9fa5 }).map((c) => String.fromCharCode(c)),
-  maxLength: 30,
-});
 
 function thrown(fn: () => void): unknown {
   try {
@@ -96,6 +96,196 @@ describe('classifyVoice', () => {
 
   test('every category has a Chinese label', () => {
     for (const c of CATEGORIES) expect(CATEGORY_LABELS[c]).toMatch(/[\u4e00-\u9fa5]/);
+  });
+});
+
+describe('classifyVoice: whose service a complaint is about', () => {
+  test('when a resident complains that the committee\u2019s cleaner does poor work, the voice is about the self-management committee\u2019s service', () => {
+    expect(classifyVoice('自管会保洁员服务质量太差')).toBe('serviceQuality');
+  });
+
+  test('when a resident complains about the property company\u2019s service attitude, the voice is about the property company, not the self-management committee', () => {
+    expect(classifyVoice('物业公司服务态度差')).toBe('propertyCompany');
+  });
+
+  test.each<[string, string]>([
+    ['保洁阿姨干活敷衍', 'its cleaner works perfunctorily'],
+    ['巡逻员态度很差，问话不理睬', 'its patrolman is rude and ignores residents'],
+    ['门卫效率太低，登记要等半天', 'its gatekeeper is slow'],
+    ['小区保安遇事推诿', 'its guard shirks'],
+    ['向自管会投诉了三次，投诉没人管', 'complaints to it go unhandled'],
+    ['自管会工作人员办事拖拉', 'its staff drag their feet'],
+    ['自管会消防检查敷衍了事', 'its fire-safety work is perfunctory (the service, not the topic, decides)'],
+  ])(
+    'when a resident writes "%s" (%s), the voice is about the self-management committee\u2019s service',
+    (text) => {
+      expect(classifyVoice(text)).toBe('serviceQuality');
+    },
+  );
+
+  test.each<[string, string]>([
+    ['物业态度恶劣，报修不理睬', 'the property company is rude'],
+    ['物管效率低，推诿扯皮', 'the property management is slow'],
+    [
+      '物业公司的保安态度差',
+      'the property company\u2019s own guard is rude (a body named outright beats staff)',
+    ],
+  ])('when a resident writes "%s" (%s), the voice is about the property company', (text) => {
+    expect(classifyVoice(text)).toBe('propertyCompany');
+  });
+
+  test('when both the property company and the self-management committee are named, the self-management committee\u2019s service wins', () => {
+    expect(classifyVoice('物业和自管会都不作为')).toBe('serviceQuality');
+  });
+
+  test.each<[string, Category]>([
+    ['楼道卫生服务太差', 'sanitation'],
+    ['晚上巡逻敷衍了事', 'security'],
+    ['办事效率低', 'other'],
+  ])(
+    'when "%s" complains of a service without naming whose, it is classified by its topic (%s)',
+    (text, category) => {
+      expect(classifyVoice(text)).toBe(category);
+    },
+  );
+
+  test('when the property fee is mentioned beside poor service and no party is named, fees wins', () => {
+    expect(classifyVoice('物业费年年涨，服务却很差')).toBe('fees');
+  });
+
+  test('when residents praise the self-management committee\u2019s service attitude, the voice is serviceQuality and the praise goes to that committee', () => {
+    // Arrange
+    const text = '自管会服务态度好，点赞';
+
+    // Act
+    const category = classifyVoice(text);
+
+    // Assert
+    expect(category).toBe('serviceQuality');
+    expect(defaultAssignee(category, 'praise')).toBe('selfManagementCommittee');
+  });
+
+  test('when a resident says a service is not poor, it is not read as a complaint about it', () => {
+    expect(classifyVoice('自管会的门卫态度不差')).toBe('other');
+  });
+});
+
+describe('voiceSubject', () => {
+  test('when a resident complains that the committee\u2019s cleaner does poor work, the voice is about the self-management committee though the owners\u2019 committee handles it', () => {
+    // Arrange
+    const text = '自管会保洁员服务质量太差';
+    const category = classifyVoice(text);
+
+    // Act
+    const subject = voiceSubject(text, category, 'complaint');
+
+    // Assert
+    expect(subject).toBe('selfManagementCommittee');
+    expect(defaultAssignee(category, 'complaint')).toBe('ownersCommittee');
+  });
+
+  test('when a resident complains about the property company\u2019s service attitude, the voice is about the property company', () => {
+    const text = '物业公司服务态度差';
+
+    expect(voiceSubject(text, classifyVoice(text), 'complaint')).toBe('propertyCompany');
+  });
+
+  test.each<[string, VoiceKind]>([
+    ['业委会成员不作为，开会一拖再拖', 'complaint'],
+    ['业主委员会账目不公开', 'appeal'],
+    ['建议业委会别再私自决定停车位分配', 'suggestion'],
+  ])(
+    'when a %s voice "%s" criticises the owners\u2019 committee, it is about the owners\u2019 committee',
+    (text, kind) => {
+      expect(voiceSubject(text, classifyVoice(text), kind)).toBe('ownersCommittee');
+    },
+  );
+
+  test('when the owners\u2019 committee is only the addressee of a sanitation complaint, the voice is about the self-management committee', () => {
+    const text = '请业委会督促一下，楼道垃圾三天没清运';
+
+    expect(voiceSubject(text, classifyVoice(text), 'complaint')).toBe('selfManagementCommittee');
+  });
+
+  test('when residents praise the owners\u2019 committee, the praise is not read as criticism of it', () => {
+    expect(voiceSubject('以前业委会不作为，现在好多了', 'other', 'praise')).toBe('community');
+  });
+
+  const bySubject: Record<Category, VoiceSubject> = {
+    sanitation: 'selfManagementCommittee',
+    security: 'selfManagementCommittee',
+    fireSafety: 'selfManagementCommittee',
+    fees: 'ownersCommittee',
+    publicFunds: 'ownersCommittee',
+    propertyCompany: 'propertyCompany',
+    serviceQuality: 'selfManagementCommittee',
+    facilities: 'community',
+    parking: 'community',
+    neighbourhood: 'community',
+    other: 'community',
+  };
+
+  test.each(CATEGORIES.map((c) => [c, bySubject[c]]))(
+    'when a complaint classified as %s names no body, it is about %s',
+    (category, subject) => {
+      expect(voiceSubject('有问题', category as Category, 'complaint')).toBe(subject);
+    },
+  );
+
+  test('for any text, category and kind, a serviceQuality voice is about the self-management committee and every subject is known', () => {
+    fc.assert(
+      fc.property(
+        fc.string(),
+        fc.constantFrom(...CATEGORIES),
+        fc.constantFrom(...VOICE_KINDS),
+        (text, c, kind) => {
+          const subject = voiceSubject(text, c, kind);
+          expect(SUBJECTS).toContain(subject);
+          if (c === 'serviceQuality') expect(subject).toBe('selfManagementCommittee');
+        },
+      ),
+    );
+  });
+
+  test('every subject has a Chinese label', () => {
+    expect(SUBJECT_LABELS).toEqual({
+      selfManagementCommittee: '自管会',
+      ownersCommittee: '业主委员会',
+      propertyCompany: '物业公司',
+      partyBranch: '社区党支部',
+      community: '社区',
+    });
+  });
+});
+
+describe('callsPromptCoordination', () => {
+  test.each<[VoiceKind, boolean]>([
+    ['complaint', true],
+    ['appeal', true],
+    ['suggestion', false],
+    ['praise', false],
+  ])(
+    'when a %s concerns the self-management committee\u2019s service, the prompt coordination is called: %s',
+    (kind, calls) => {
+      expect(callsPromptCoordination(kind, 'serviceQuality')).toBe(calls);
+    },
+  );
+
+  test('when a resident complains that the committee\u2019s cleaner does poor work, the prompt coordination is called', () => {
+    expect(callsPromptCoordination('complaint', classifyVoice('自管会保洁员服务质量太差'))).toBe(true);
+  });
+
+  test('when a resident complains about the property company\u2019s service attitude, no coordination with the self-management committee is called', () => {
+    expect(callsPromptCoordination('complaint', classifyVoice('物业公司服务态度差'))).toBe(false);
+  });
+
+  test('for any category but serviceQuality, no kind of voice calls the prompt coordination', () => {
+    const other = fc.constantFrom(...CATEGORIES.filter((c) => c !== 'serviceQuality'));
+    fc.assert(
+      fc.property(fc.constantFrom(...VOICE_KINDS), other, (kind, category) => {
+        expect(callsPromptCoordination(kind, category)).toBe(false);
+      }),
+    );
   });
 });
 
@@ -363,111 +553,5 @@ describe('validateExtension', () => {
 
     expect((err as DomainError).code).toBe('invalid');
     expect((err as DomainError).message).toBe('新的期限必须在将来');
-  });
-});
-
-describe('maskPersonalData', () => {
-  test('when the text contains a mobile number, the middle four digits are masked: 13812345678 → 138****5678', () => {
-    expect(maskPersonalData('我的电话是13812345678，请联系')).toBe('我的电话是138****5678，请联系');
-  });
-
-  test('when the text contains a landline with a three-digit area code, the first four local digits are masked', () => {
-    expect(maskPersonalData('座机010-12345678')).toBe('座机010-****5678');
-  });
-
-  test('when the text contains a landline with a four-digit area code, the first four local digits are masked', () => {
-    expect(maskPersonalData('社区电话0953-60123456')).toBe('社区电话0953-****3456');
-  });
-
-  test('when the text contains an 18-digit ID number, the eight birth-date digits are masked', () => {
-    expect(maskPersonalData('身份证110101199003071234')).toBe('身份证110101********1234');
-  });
-
-  test.each([
-    ['11010119900307123X', '110101********123X'],
-    ['11010119900307123x', '110101********123x'],
-  ])('when an ID number ends in a check letter (%s), it is masked with the letter kept', (id, masked) => {
-    expect(maskPersonalData(`身份证号${id}。`)).toBe(`身份证号${masked}。`);
-  });
-
-  test('when the text has a 4-digit room number and a year, they are left untouched', () => {
-    const text = '3号楼2单元1203室，2026年5月楼道灯坏了';
-
-    expect(maskPersonalData(text)).toBe(text);
-  });
-
-  test('when a digit run is longer than a mobile number, it is not treated as one', () => {
-    const text = '订单号1381234567890';
-
-    expect(maskPersonalData(text)).toBe(text);
-  });
-
-  test('when the text holds a mobile, a landline and an ID number, each is masked', () => {
-    const masked = maskPersonalData('联系人13912345678或010-87654321，身份证11010119900307123X');
-
-    expect(masked).toBe('联系人139****5678或010-****4321，身份证110101********123X');
-  });
-
-  test('for any mobile number inside arbitrary Chinese text, the full number never remains and the rest is unchanged', () => {
-    const mobile = fc
-      .tuple(
-        fc.integer({ min: 3, max: 9 }),
-        fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 9, maxLength: 9 }),
-      )
-      .map(([second, rest]) => `1${second}${rest.join('')}`);
-    fc.assert(
-      fc.property(chineseText, mobile, chineseText, (before, number, after) => {
-        const masked = maskPersonalData(`${before}${number}${after}`);
-        expect(masked).not.toContain(number);
-        expect(masked).toBe(`${before}${number.slice(0, 3)}****${number.slice(7)}${after}`);
-      }),
-    );
-  });
-
-  test('for any Chinese text without digits, masking changes nothing', () => {
-    fc.assert(
-      fc.property(chineseText, (text) => {
-        expect(maskPersonalData(text)).toBe(text);
-      }),
-    );
-  });
-});
-
-describe('maskName', () => {
-  test.each([
-    ['王小明', '王*明'],
-    ['李四', '李*'],
-    ['欧阳小明', '欧**明'],
-    [' 李四 ', '李*'],
-  ])('when the name is "%s", the public page shows "%s"', (name, masked) => {
-    expect(maskName(name)).toBe(masked);
-  });
-
-  test('when the name is a single character, only the surname shows, followed by a mask', () => {
-    expect(maskName('王')).toBe('王*');
-  });
-
-  test.each([
-    ['empty', ''],
-    ['only spaces', '   '],
-  ])('when the name is %s, the public page shows 居民', (_what, name) => {
-    expect(maskName(name)).toBe('居民');
-  });
-
-  test('for any name of three or more Chinese characters, the first and last stay, the rest become stars', () => {
-    const name = fc.string({
-      unit: fc.integer({ min: 0x4e00, max: 0x9fa5 }).map((c) => String.fromCharCode(c)),
-      minLength: 3,
-      maxLength: 8,
-    });
-    fc.assert(
-      fc.property(name, (n) => {
-        const masked = maskName(n);
-        expect(masked).toHaveLength(n.length);
-        expect(masked[0]).toBe(n[0]);
-        expect(masked.at(-1)).toBe(n.at(-1));
-        expect(masked.slice(1, -1)).toBe('*'.repeat(n.length - 2));
-      }),
-    );
   });
 });

@@ -70,6 +70,7 @@ export async function makeVoice(
     requestHash: 'x',
     assignee: defaultAssignee(category, fields.kind),
     responsible: defaultAssignee(category, fields.kind),
+    ...(fields.createdAt ? { createdAt: fields.createdAt } : {}),
   });
   return doc.toObject() as VoiceRecord;
 }

@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
 import { toolPath } from '../../scripts/servers';
+import { pinnedInstant } from './clock';
 
 let runtimeInstalled = false;
 /** Keeps workers quiet in test output except for real errors. */
@@ -29,15 +30,20 @@ export function uniqueTaskQueue(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
-/** The time-skipping test server (Java, from Maven Central), started by @temporalio/testing. */
-export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+/**
+ * The time-skipping test server (Java, from Maven Central), started by @temporalio/testing. Its clock
+ * starts at `startAt` (our launcher's --initial-time), by default the run's pinned instant if any.
+ */
+export async function createTimeSkippingEnv(opts: { startAt?: Date } = {}): Promise<TestWorkflowEnvironment> {
   quietRuntime();
+  const startAt = opts.startAt ?? pinnedInstant();
   return TestWorkflowEnvironment.createTimeSkipping({
     server: {
       executable: {
         type: 'existing-path',
         path: process.env.TEST_SERVER_PATH ?? toolPath('temporal-test-server'),
       },
+      extraArgs: startAt ? [`--initial-time=${startAt.getTime()}`] : [],
     },
   });
 }

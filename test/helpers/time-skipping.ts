@@ -17,9 +17,12 @@ export interface TimeSkippingStack {
  * For workflow tests: the time-skipping server, a database of the test file's own, and a worker with
  * the real activities (notifications captured, workflows started through the test server's client).
  */
-export async function startTimeSkippingStack(prefix: string): Promise<TimeSkippingStack> {
+export async function startTimeSkippingStack(
+  prefix: string,
+  opts: { startAt?: Date } = {},
+): Promise<TimeSkippingStack> {
   const db = await connectTestDb();
-  const env = await createTimeSkippingEnv();
+  const env = await createTimeSkippingEnv(opts);
   const sent: NotificationInput[] = [];
   const notifier = createNotifier({
     channels: [{ name: 'capture', deliver: async (n) => void sent.push(n) }],

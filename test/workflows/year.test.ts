@@ -6,7 +6,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { NotificationInput } from '../../activities/notifications';
-import { zonedTime } from '../../domain/calendar';
+import { localParts, zonedTime } from '../../domain/calendar';
+import { testNow } from '../helpers/clock';
 import { meetingWorkflowId, type MeetingType } from '../../domain/meetings';
 import type { Role } from '../../domain/roles';
 import { Meeting } from '../../models/meeting';
@@ -33,6 +34,8 @@ import { startTimeSkippingStack, type TimeSkippingStack } from '../helpers/time-
 import { makeCompound, makeUser, makeVoice } from '../helpers/fixtures';
 
 const TZ = 'Asia/Shanghai';
+/** The year the test runs through: the one after the run's (possibly pinned) start, so it is all ahead. */
+const Y = localParts(testNow(), TZ).year + 1;
 let stack: TimeSkippingStack;
 let env: TestWorkflowEnvironment;
 let sent: NotificationInput[];
@@ -89,7 +92,7 @@ it('runs a compound through a year of the four meetings, escalating a missed mee
   const cycle = await env.client.workflow.start('governanceCycle', {
     workflowId: cycleWorkflowId(compoundId),
     taskQueue,
-    args: [{ compoundId, nextMonth: '2027-01' }],
+    args: [{ compoundId, nextMonth: `${Y}-01` }],
   });
   const firstRun = (await cycle.describe()).runId;
 
@@ -134,14 +137,15 @@ it('runs a compound through a year of the four meetings, escalating a missed mee
     }
     return result;
   };
+  let lateEvaluation: { ev: WorkflowHandle; preliminaryVoices: number } | undefined;
   const noAction = (s: MeetingState): Decision[] =>
     s.agenda.map((i) => ({ itemId: i.id, decision: '已研究', disposition: 'noFurtherAction' }));
 
   for (let month = 1; month <= 12; month++) {
-    const period = `2027-${String(month).padStart(2, '0')}`;
+    const period = `${Y}-${String(month).padStart(2, '0')}`;
 
     // Mid-month: the periodic coordination.
-    await sleepUntil(at(2027, month, 14));
+    await sleepUntil(at(Y, month, 14));
     await record(
       handle('periodicCoordination', period),
       (s) => s.agenda.map((i) => ({ itemId: i.id, decision: '督促按期完成' })),
@@ -150,8 +154,8 @@ it('runs a compound through a year of the four meetings, escalating a missed mee
 
     // Late in the quarter's last month: the council.
     if (month % 3 === 0) {
-      const q = handle('quarterlyDeliberation', `2027-Q${month / 3}`);
-      await sleepUntil(at(2027, month, 23));
+      const q = handle('quarterlyDeliberation', `${Y}-Q${month / 3}`);
+      await sleepUntil(at(Y, month, 23));
       const s = await agendaOf(q);
       expect(s.quarterly!.roster.map((m) => m.userId).sort()).toEqual(
         [branch, owners, supervisor, leader, rep1, rep2].map((a) => a.userId).sort(),
@@ -214,26 +218,17 @@ it('runs a compound through a year of the four meetings, escalating a missed mee
 
     // December: the annual evaluation.
     if (month === 12) {
-      const ev = handle('annualEvaluation', '2027');
-      await sleepUntil(at(2027, 12, 27));
+      const ev = handle('annualEvaluation', String(Y));
+      await sleepUntil(at(Y, 12, 27));
       const s = await agendaOf(ev);
       expect(s.annual!.records.map((r) => r.body).sort()).toEqual([
         'ownersCommittee',
         'selfManagementCommittee',
       ]);
+      const preliminary = s.annual!.records.find((r) => r.body === 'selfManagementCommittee')!;
       await record(ev, () => [], [branch.userId, supervisor.userId]);
-      await expect(
-        ev.executeUpdate(signEvaluationUpdate, {
-          args: [
-            {
-              actor: owners,
-              ratings: { ownersCommittee: 'trustworthy', selfManagementCommittee: 'trustworthy' },
-              comment: '自评',
-            },
-          ],
-        }),
-      ).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
-      await ev.executeUpdate(signEvaluationUpdate, {
+      // Recorded before the year is out: the sign-off waits for the whole year's record.
+      const early = ev.executeUpdate(signEvaluationUpdate, {
         args: [
           {
             actor: branch,
@@ -242,47 +237,21 @@ it('runs a compound through a year of the four meetings, escalating a missed mee
           },
         ],
       });
-      await ev.executeUpdate(signEvaluationUpdate, {
-        args: [
-          {
-            actor: supervisor,
-            ratings: { ownersCommittee: 'trustworthy', selfManagementCommittee: 'untrustworthy' },
-            comment: '整改屡次逾期',
-          },
-        ],
-      });
-      await waitFor(
-        () => stateOf(ev),
-        (x) => x.annual?.disagreement !== undefined,
-        'disagreement',
-      );
-      await ev.executeUpdate(finalizeEvaluationUpdate, {
-        args: [
-          {
-            actor: staff,
-            ratings: { ownersCommittee: 'trustworthy', selfManagementCommittee: 'average' },
-            comment: '责成自管会限期整改',
-          },
-        ],
-      });
-      await closed(ev);
-      const published = await Evaluation.findById(meetingWorkflowId('annualEvaluation', compoundId, '2027'))
-        .lean()
-        .orFail();
-      expect(published.ratings).toEqual({
-        ownersCommittee: 'trustworthy',
-        selfManagementCommittee: 'average',
-      });
+      await expect(early).rejects.toThrow(WorkflowUpdateFailedError);
+      await expect(early.catch((e: Error) => Promise.reject(e.cause))).rejects.toThrow(/年末汇总/);
+      // A complaint raised after the window opened still counts in the year's record.
+      await makeVoice(compoundId, { text: '年底2号楼垃圾没人清运', createdAt: at(Y, 12, 29) });
+      lateEvaluation = { ev, preliminaryVoices: preliminary.voices.total };
     }
 
     // Month end: the monthly consultation — except March, which is missed.
     const mc = handle('monthlyConsultation', period);
     if (month === 3) continue;
     const window = async () => new Date(Date.parse((await stateOf(mc)).plannedAt) - 2 * 86_400_000);
-    await sleepUntil(month === 4 ? at(2027, 4, 6) : await window());
+    await sleepUntil(month === 4 ? at(Y, 4, 6) : await window());
     if (month === 4) {
       // March's consultation, never held: escalated twice, then held late.
-      const missed = handle('monthlyConsultation', '2027-03');
+      const missed = handle('monthlyConsultation', `${Y}-03`);
       const s = await stateOf(missed);
       expect(s.escalationLevel).toBe(2);
       expect(s.overdue).toBe(true);
@@ -317,8 +286,71 @@ it('runs a compound through a year of the four meetings, escalating a missed mee
     }
   }
 
+  // The year is over: the record is compiled again over the whole year, then both bodies sign.
+  await sleepUntil(zonedTime(TZ, Y + 1, 1, 1, 0, 1));
+  const { ev, preliminaryVoices } = lateEvaluation!;
+  const signing = await waitFor(
+    () => stateOf(ev),
+    (x) => x.status === 'signing',
+    'signing after the year end',
+  );
+  expect(signing.annual!.compiled?.final).toBeDefined();
+  const final = signing.annual!.records.find((r) => r.body === 'selfManagementCommittee')!;
+  expect(final.voices.total).toBe(preliminaryVoices + 1);
+  await expect(
+    ev.executeUpdate(signEvaluationUpdate, {
+      args: [
+        {
+          actor: owners,
+          ratings: { ownersCommittee: 'trustworthy', selfManagementCommittee: 'trustworthy' },
+          comment: '自评',
+        },
+      ],
+    }),
+  ).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+  await ev.executeUpdate(signEvaluationUpdate, {
+    args: [
+      {
+        actor: branch,
+        ratings: { ownersCommittee: 'trustworthy', selfManagementCommittee: 'average' },
+        comment: '总体良好',
+      },
+    ],
+  });
+  await ev.executeUpdate(signEvaluationUpdate, {
+    args: [
+      {
+        actor: supervisor,
+        ratings: { ownersCommittee: 'trustworthy', selfManagementCommittee: 'untrustworthy' },
+        comment: '整改屡次逾期',
+      },
+    ],
+  });
+  await waitFor(
+    () => stateOf(ev),
+    (x) => x.annual?.disagreement !== undefined,
+    'disagreement',
+  );
+  await ev.executeUpdate(finalizeEvaluationUpdate, {
+    args: [
+      {
+        actor: staff,
+        ratings: { ownersCommittee: 'trustworthy', selfManagementCommittee: 'average' },
+        comment: '责成自管会限期整改',
+      },
+    ],
+  });
+  await closed(ev);
+  const published = await Evaluation.findById(meetingWorkflowId('annualEvaluation', compoundId, String(Y)))
+    .lean()
+    .orFail();
+  expect(published.ratings).toEqual({
+    ownersCommittee: 'trustworthy',
+    selfManagementCommittee: 'average',
+  });
+
   // Every period ran exactly once.
-  const meetings = await Meeting.find({ compoundId, period: /^2027/ }).lean();
+  const meetings = await Meeting.find({ compoundId, period: new RegExp(`^${Y}`) }).lean();
   const count = (t: string) => meetings.filter((m) => m.type === t).length;
   expect([
     count('monthlyConsultation'),
@@ -333,7 +365,7 @@ it('runs a compound through a year of the four meetings, escalating a missed mee
   // The January order: overdue → supervisory board and branch, February's consultation; overdue again → the council.
   const janOrder = await Rectification.findOne({
     compoundId,
-    'source.meetingId': meetingWorkflowId('monthlyConsultation', compoundId, '2027-01'),
+    'source.meetingId': meetingWorkflowId('monthlyConsultation', compoundId, `${Y}-01`),
   })
     .lean()
     .orFail();
@@ -343,7 +375,7 @@ it('runs a compound through a year of the four meetings, escalating a missed mee
 
   // The missed meeting was escalated to the party branch, and all of it is in the ledger.
   const march = await LedgerEntry.find({
-    matterId: meetingWorkflowId('monthlyConsultation', compoundId, '2027-03'),
+    matterId: meetingWorkflowId('monthlyConsultation', compoundId, `${Y}-03`),
   }).lean();
   expect(march.filter((e) => e.event === 'escalated')).toHaveLength(2);
   expect(await LedgerEntry.countDocuments({ compoundId, event: 'motionDecided' })).toBeGreaterThanOrEqual(8);
@@ -357,11 +389,11 @@ it('runs a compound through a year of the four meetings, escalating a missed mee
     env.client.workflow.getHandle(cycleWorkflowId(compoundId), firstRun),
     'governanceCycle',
   );
-  await recordHistory(handle('monthlyConsultation', '2027-01'), 'monthlyConsultation');
-  await recordHistory(handle('monthlyConsultation', '2027-03'), 'monthlyConsultation-missed');
-  await recordHistory(handle('periodicCoordination', '2027-06'), 'periodicCoordination');
-  await recordHistory(handle('quarterlyDeliberation', '2027-Q1'), 'quarterlyDeliberation');
-  await recordHistory(handle('annualEvaluation', '2027'), 'annualEvaluation');
+  await recordHistory(handle('monthlyConsultation', `${Y}-01`), 'monthlyConsultation');
+  await recordHistory(handle('monthlyConsultation', `${Y}-03`), 'monthlyConsultation-missed');
+  await recordHistory(handle('periodicCoordination', `${Y}-06`), 'periodicCoordination');
+  await recordHistory(handle('quarterlyDeliberation', `${Y}-Q1`), 'quarterlyDeliberation');
+  await recordHistory(handle('annualEvaluation', String(Y)), 'annualEvaluation');
   await recordHistory(
     env.client.workflow.getHandle(`rectification/${janOrder._id}`),
     'rectificationOrder-overdue',
