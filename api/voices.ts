@@ -24,6 +24,7 @@ import {
   maskName,
   maskPersonalData,
   mayHandleVoice,
+  voiceDeadline,
   voiceSubject,
   type Category,
   type Channel,
@@ -38,6 +39,7 @@ import { User } from '../models/user';
 import { Voice, type VoiceDoc } from '../models/voice';
 import { syncRateMember } from '../activities/rate-counters';
 import { workCalendarFor } from '../activities/work-calendar';
+import { describeUncovered } from '../domain/working-days';
 import {
   acceptVoiceUpdate,
   extendDeadlineUpdate,
@@ -117,6 +119,19 @@ export function workflowInputOf(
   };
 }
 
+/**
+ * What intake tells the resident about the calendar: where the kind counts in working days and its
+ * deadlines run into a year China's holiday data does not cover, that they were judged by weekends.
+ */
+export function calendarNoteOf(v: VoiceRecord, compound: { timeZone?: string | null; settings?: unknown }) {
+  if (v.kind === 'praise') return undefined;
+  const input = workflowInputOf(v, voiceSettingsOf(compound as never), compound);
+  const kd = input.settings.deadlines[v.kind as Exclude<VoiceKind, 'praise'>];
+  if (!kd.workingDays || !input.calendar) return undefined;
+  const d = voiceDeadline(v.createdAt, 'resolve', kd, input.timeZone ?? timeZoneOf(compound), input.calendar);
+  return describeUncovered(d.uncoveredYears);
+}
+
 /** Starts the voice's workflow; starting one that already runs is harmless (the id is the voice's). */
 export async function startVoiceWorkflow(
   temporal: TemporalHandle,
@@ -147,7 +162,7 @@ export async function submitVoice(
   compoundId: string,
   actor: { id: string; name: string; roles: Role[] },
   input: SubmitVoiceInput,
-): Promise<{ voice: VoiceRecord; created: boolean; workflowStarted: boolean }> {
+): Promise<{ voice: VoiceRecord; created: boolean; workflowStarted: boolean; calendarNote?: string }> {
   const now = deps.clock?.() ?? new Date();
   const compound = await loadCompound(compoundId);
   const onBehalf = input.onBehalfOf !== undefined || input.channel !== 'online';
@@ -161,10 +176,11 @@ export async function submitVoice(
   }
   if (input.onBehalfOf?.userId) {
     // Entered for a resident with an account: they must be a resident of this compound.
-    const resident = await User.exists({
-      _id: input.onBehalfOf.userId,
-      memberships: { $elemMatch: { compoundId, roles: 'resident' } },
-    });
+    // Checked in code: FerretDB v1 has no $elemMatch on documents.
+    const user = await User.findById(input.onBehalfOf.userId, { memberships: 1 }).lean();
+    const resident = user?.memberships.some(
+      (m) => m.compoundId === compoundId && m.roles.includes('resident'),
+    );
     if (!resident) {
       throw new DomainError('invalid', '代录的居民不是本小区的住户', { field: 'body.onBehalfOf.userId' });
     }
@@ -240,7 +256,7 @@ export async function submitVoice(
     deps.log?.(`计数同步失败（将由流程补上）：${String(err)}`),
   );
   const workflowStarted = await tryStart(created);
-  return { voice: created, created: true, workflowStarted };
+  return { voice: created, created: true, workflowStarted, calendarNote: calendarNoteOf(created, compound) };
 
   async function retried(v: VoiceRecord) {
     if (v.requestHash !== requestHash) {
@@ -323,7 +339,9 @@ export async function listVoices(compoundId: string, viewer: Viewer, f: VoiceFil
   const compound = await loadCompound(compoundId);
   const all = rolesGrant(viewer.roles, 'voice:readAll');
   const query: Record<string, unknown> = { compoundId };
-  if (!all) query.submittedBy = viewer.id;
+  const and: Record<string, unknown>[] = [];
+  // A resident's own voices: those they raised, and those they entered for someone else.
+  if (!all) and.push({ $or: [{ submittedBy: viewer.id }, { enteredBy: viewer.id }] });
   if (f.status) query.status = f.status;
   if (f.assignee) query.assignee = f.assignee;
   if (f.responsible) query.responsible = f.responsible;
@@ -334,8 +352,9 @@ export async function listVoices(compoundId: string, viewer: Viewer, f: VoiceFil
     { status: 'assigned', acknowledgeBy: { $lt: now } },
     { status: 'inProgress', resolveBy: { $lt: now } },
   ];
-  if (f.overdue === true) query.$or = overdueNow;
+  if (f.overdue === true) and.push({ $or: overdueNow });
   if (f.overdue === false) query.$nor = overdueNow;
+  if (and.length) query.$and = and;
   const [items, total] = await Promise.all([
     Voice.find(query, { timeline: 0 })
       .sort({ createdAt: -1, _id: -1 })

@@ -8,9 +8,9 @@
 const D = '[0-9\\uFF10-\\uFF19]';
 const NOT_DIGIT_BEFORE = '(?<![0-9\\uFF10-\\uFF19])';
 const NOT_DIGIT_AFTER = '(?![0-9\\uFF10-\\uFF19])';
-// Between digit groups: up to two spaces (incl. the ideographic space), an optional dash, up to two spaces.
-// Line breaks are not a separator here; maskedSummary collapses them and masks again.
-const GAP = '[ \\t\\u00A0\\u3000]{0,2}';
+// Between digit groups: up to two spaces (incl. the ideographic space and a line break), an optional
+// dash, up to two spaces.
+const GAP = '[ \\t\\r\\n\\u00A0\\u3000]{0,2}';
 const SEP = `${GAP}(?:[-\\u2010-\\u2014\\uFF0D]${GAP})?`;
 
 /** 13812345678, 138-1234-5678, +86 138 1234 5678, 86-138…, 0086…: keeps the prefix, first three, last four. */
@@ -33,9 +33,20 @@ const ID_CARD = new RegExp(
   'gu',
 );
 
+/**
+ * An ID number grouped any other way (110101 1990 0307 123X, 1101 0119 9003 0712 3X): 17 digits and a
+ * check character, a separator allowed after any digit. Only the region code and the last four stay.
+ */
+const ID_LOOSE = new RegExp(`(?<!${CHECK})((?:${D}${SEP}){17}${CHECK})(?!${CHECK})`, 'gu');
+
 /** w***@example.com: the first character and the domain stay; the length of the name is hidden too. */
 const EMAIL =
-  /(?<![A-Za-z0-9._%+-])([A-Za-z0-9])[A-Za-z0-9._%+-]*([@\uFF20][A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})/g;
+  /(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*([@\uFF20][A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})/g;
+
+function maskLooseId(id: string): string {
+  const chars = [...id].filter((c) => /[0-9\uFF10-\uFF19Xx\uFF38\uFF58]/u.test(c));
+  return `${chars.slice(0, 6).join('')}********${chars.slice(14).join('')}`;
+}
 
 /**
  * Masks phones, ID numbers and e-mail addresses in free text before anyone but its author and handlers
@@ -47,6 +58,7 @@ export function maskPersonalData(text: string): string {
   return text
     .replace(EMAIL, '$1***$2')
     .replace(ID_CARD, '$1$2********$3$4')
+    .replace(ID_LOOSE, maskLooseId)
     .replace(
       MOBILE,
       (_all, prefix: string | undefined, head: string, sep1: string, sep2: string, tail: string) => {

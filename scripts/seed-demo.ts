@@ -3,8 +3,14 @@
  * seed article), its five bodies, building leaders, residents — and a few voices with real workflows.
  * Idempotent: run it twice and nothing is duplicated.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import mongoose from 'mongoose';
 import { hashPassword } from '../api/auth';
 import { actOnVoice, submitVoice } from '../api/voices';
+import { SeedMark } from '../models/seed-mark';
+import { seedDemoHistory } from './demo-history';
+import { TOOLS_BIN } from './servers';
 import type { TemporalHandle } from '../client';
 import { DEFAULT_VOICE_SETTINGS } from '../domain/voices';
 import type { Role } from '../domain/roles';
@@ -81,11 +87,62 @@ const people: {
   { id: 'u-resident2', username: 'resident2', name: '赵淑芬', roles: ['resident'], buildingId: 'b5' },
 ];
 
+export interface SeedOptions {
+  /** "Now" for the seed (the history is the year before it). Default: the machine's clock. */
+  now?: Date;
+  /**
+   * The past year, lived through on the time-skipping test server (scripts/demo-history.ts): its
+   * launcher, and optionally a prebuilt workflow bundle. Without it the demo starts with no history.
+   */
+  history?: { testServerPath: string; workflowBundle?: { codePath: string } } | false;
+}
+
+/** The test server's launcher if it is provisioned (it needs Java), else undefined. */
+export function provisionedTestServer(): string | undefined {
+  const path = join(TOOLS_BIN, 'temporal-test-server');
+  return existsSync(path) ? path : undefined;
+}
+
+/** Removes what a seed interrupted half-way left of the demo compound, so it can be made afresh. */
+async function wipeDemo(): Promise<void> {
+  const db = mongoose.connection.db!;
+  const byCompound = { compoundId: DEMO_COMPOUND };
+  for (const name of [
+    'voices',
+    'meetings',
+    'rectifications',
+    'referrals',
+    'ledger', // the model refuses deletes; this is the demo's own half-made record
+    'notifications',
+    'evaluations',
+    'agendas',
+    'texts',
+    'rate_members',
+    'rate_counts',
+  ]) {
+    await db.collection(name).deleteMany(byCompound);
+  }
+  await db.collection('ledger_heads').deleteMany({ _id: DEMO_COMPOUND as never });
+  await db.collection('votes').deleteMany({ meetingId: { $regex: `/${DEMO_COMPOUND}/` } });
+  await User.deleteMany({ _id: { $in: people.map((p) => p.id) } });
+  await Compound.deleteOne({ _id: DEMO_COMPOUND });
+}
+
 export async function seedDemo(
   temporal: TemporalHandle,
   log: (line: string) => void = console.log,
+  opts: SeedOptions = {},
 ): Promise<boolean> {
-  if (await Compound.exists({ _id: DEMO_COMPOUND })) return false;
+  const mark = await SeedMark.findById('demo').lean();
+  if (mark?.stage === 'done') return false;
+  // A demo seeded before seeds were marked is finished; an unfinished mark means an interrupted seed.
+  if (!mark && (await Compound.exists({ _id: DEMO_COMPOUND }))) return false;
+  if (mark) {
+    log('[seed] an earlier seed of the demo was interrupted; making it afresh');
+    await wipeDemo();
+  }
+  const now = opts.now ?? new Date();
+  await SeedMark.updateOne({ _id: 'demo' }, { $set: { stage: 'people', at: new Date() } }, { upsert: true });
   await Community.updateOne(
     { _id: 'furong' },
     { $setOnInsert: { name: '芙蓉社区', subdistrict: '盐州路街道', county: '宁夏盐池县' } },
@@ -112,6 +169,7 @@ export async function seedDemo(
     _id: DEMO_COMPOUND,
     name: '东顺苑',
     communityId: 'furong',
+    // Yanchi County, Ningxia: China's one zone, named explicitly for the demo.
     timeZone: 'Asia/Shanghai',
     echoWallPublic: true,
     buildings: [1, 2, 3, 4, 5, 6].map((n) => ({
@@ -122,26 +180,52 @@ export async function seedDemo(
     settings: { voices: DEFAULT_VOICE_SETTINGS },
   });
 
-  const as = (id: string) => {
-    const p = people.find((x) => x.id === id)!;
-    return { id: p.id, userId: p.id, name: p.name, roles: p.roles };
-  };
-  const submit = (who: string, key: string, body: Parameters<typeof submitVoice>[3]) =>
-    submitVoice({ temporal }, DEMO_COMPOUND, as(who), { ...body, idempotencyKey: `demo-${key}` });
+  const history = opts.history === undefined ? defaultHistory() : opts.history;
+  if (history) {
+    await SeedMark.updateOne({ _id: 'demo' }, { $set: { stage: 'history', at: new Date() } });
+    await seedDemoHistory({
+      compoundId: DEMO_COMPOUND,
+      people: people.map((p) => ({ id: p.id, name: p.name, roles: p.roles })),
+      now,
+      log,
+      testServerPath: history.testServerPath,
+      workflowBundle: history.workflowBundle,
+    });
+  } else {
+    log(
+      '[seed] the time-skipping test server is not provisioned (it needs Java): the demo starts without its past year',
+    );
+  }
 
-  const praise = await submit('u-resident2', 'praise', {
-    kind: 'praise',
-    channel: 'online',
-    text: '感谢自管会的保洁阿姨，小区卫生越来越好了！',
-    anonymous: false,
-  });
-  const handled = await submit('u-resident', 'handled', {
-    kind: 'complaint',
-    channel: 'online',
-    buildingId: 'b2',
-    text: '2号楼东侧的垃圾桶满了两天没人清运，气味很大。',
-    anonymous: false,
-  });
+  await SeedMark.updateOne({ _id: 'demo' }, { $set: { stage: 'live', at: new Date() } });
+  const live = await seedLiveVoices(temporal, now);
+  await SeedMark.updateOne({ _id: 'demo' }, { $set: { stage: 'done', at: new Date() } });
+  log(`[seed] demo community 芙蓉社区 / 东顺苑 created (${people.length} users, ${live} open voices now)`);
+  return true;
+}
+
+function defaultHistory(): SeedOptions['history'] {
+  const testServerPath = provisionedTestServer();
+  return testServerPath ? { testServerPath } : false;
+}
+
+const as = (id: string) => {
+  const p = people.find((x) => x.id === id)!;
+  return { id: p.id, userId: p.id, name: p.name, roles: p.roles };
+};
+
+/** What is open today: a fresh appeal, a complaint being handled, a resolved one awaiting its verdict. */
+async function seedLiveVoices(temporal: TemporalHandle, now: Date): Promise<number> {
+  const submit = (who: string, key: string, body: Parameters<typeof submitVoice>[3]) =>
+    submitVoice({ temporal, clock: () => now }, DEMO_COMPOUND, as(who), {
+      ...body,
+      idempotencyKey: `demo-${key}`,
+    });
+  const untilAssigned = async (id: string) => {
+    for (let i = 0; i < 100 && (await Voice.findById(id).lean())?.status === 'received'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
   await submit('u-leader1', 'open', {
     kind: 'appeal',
     channel: 'buildingLeader',
@@ -150,28 +234,33 @@ export async function seedDemo(
     anonymous: true,
     onBehalfOf: { name: '1号楼住户' },
   });
-  // Walk one complaint through its whole life so the echo wall has something to show.
-  if (handled.workflowStarted) {
-    const id = handled.voice._id;
-    for (let i = 0; i < 50 && (await Voice.findById(id).lean())?.status !== 'assigned'; i++) {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    await actOnVoice(temporal, DEMO_COMPOUND, id, as('u-selfmgmt'), {
+  const handling = await submit('u-resident', 'handling', {
+    kind: 'complaint',
+    channel: 'online',
+    buildingId: 'b2',
+    text: '2号楼东侧的垃圾桶满了两天没人清运，气味很大。',
+    anonymous: false,
+  });
+  const resolved = await submit('u-resident2', 'resolved', {
+    kind: 'complaint',
+    channel: 'online',
+    buildingId: 'b5',
+    text: '5号楼门口的路面破损，老人走路容易绊倒。',
+    anonymous: false,
+  });
+  if (handling.workflowStarted) {
+    await untilAssigned(handling.voice._id);
+    await actOnVoice(temporal, DEMO_COMPOUND, handling.voice._id, as('u-selfmgmt'), {
       type: 'accept',
       note: '今天上午安排清运',
     });
-    await actOnVoice(temporal, DEMO_COMPOUND, id, as('u-selfmgmt'), {
+  }
+  if (resolved.workflowStarted) {
+    await untilAssigned(resolved.voice._id);
+    await actOnVoice(temporal, DEMO_COMPOUND, resolved.voice._id, as('u-staff'), {
       type: 'resolve',
-      result: '已清运垃圾并对垃圾桶消毒，自管会将2号楼清运改为每日两次。',
-    });
-    await actOnVoice(temporal, DEMO_COMPOUND, id, as('u-resident'), {
-      type: 'feedback',
-      satisfied: true,
-      comment: '处理很及时',
+      result: '已联系施工队修补路面，并设置了警示标志。',
     });
   }
-  log(
-    `[seed] demo community 芙蓉社区 / 东顺苑 created (${people.length} users, ${praise.created ? 3 : 0} voices)`,
-  );
-  return true;
+  return 3;
 }

@@ -8,4 +8,9 @@ bash scripts/provision.sh all
 echo "== lint" && npx eslint . && npx prettier --check . >/dev/null
 echo "== types" && npx tsc --noEmit -p .
 echo "== tests"
-exec npx jest "$@"
+npx jest "$@"
+# With no arguments (the whole suite, as CI runs it): the calendar-sensitive tests again at pinned instants.
+if [ "$#" -eq 0 ]; then
+  echo "== date check"
+  node_modules/.bin/tsx scripts/date-check.ts
+fi

@@ -111,7 +111,7 @@ export function voiceRoutes(deps: AppDeps): Router {
     async (req, res) => {
       const body = input<SubmitVoiceInput>(req, 'body');
       const key = req.header('idempotency-key') ?? body.idempotencyKey;
-      const { voice, created, workflowStarted } = await submitVoice(
+      const { voice, created, workflowStarted, calendarNote } = await submitVoice(
         { temporal: deps.temporal, log: deps.log, clock: deps.clock },
         param(req, 'compoundId'),
         { id: req.user!.id, name: req.user!.name, roles: req.roles! },
@@ -120,6 +120,7 @@ export function voiceRoutes(deps: AppDeps): Router {
       res.status(created ? (workflowStarted ? 201 : 202) : 200).json({
         voice: { id: voice._id, status: voice.status, category: voice.category, assignee: voice.assignee },
         message: workflowStarted ? '已受理，已分派处理' : '已受理，处理流程稍后自动启动',
+        ...(calendarNote ? { calendarNote } : {}),
       });
     },
   );

@@ -281,3 +281,28 @@ describe('from record to rating', () => {
     expect(proposeRating(scoreOf(ratesOf(emptyRecord())), THRESHOLDS)).toBe('average');
   });
 });
+
+describe('complaints about a body count against it (its subject), whoever handled them', () => {
+  const base = {
+    body: 'selfManagementCommittee' as const,
+    rectifications: { total: 0, onTime: 0, late: 0, open: 0 },
+    resolutions: { total: 0, onTime: 0, late: 0, open: 0 },
+    escalations: 0,
+    voices: { total: 4, respondedOnTime: 4, resolved: 4, withFeedback: 4, satisfied: 4 },
+    meetings: { total: 0, heldOnTime: 0 },
+  };
+
+  test('when residents were unhappy with how complaints about the committee ended, its score falls', () => {
+    const about = { total: 2, respondedOnTime: 2, resolved: 2, withFeedback: 2, satisfied: 0 };
+    const without = scoreOf(ratesOf(base))!;
+    const withComplaints = scoreOf(ratesOf({ ...base, complaintsAbout: about }))!;
+
+    expect(ratesOf({ ...base, complaintsAbout: about }).complaintSatisfactionRate).toBe(0);
+    expect(withComplaints).toBeLessThan(without);
+  });
+
+  test('when a record was compiled before subjects were kept, it has no complaint rate and scores as before', () => {
+    expect(ratesOf(base).complaintSatisfactionRate).toBeUndefined();
+    expect(scoreOf(ratesOf(base))).toBe(1);
+  });
+});

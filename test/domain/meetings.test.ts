@@ -15,10 +15,13 @@ import {
   meetingTypeOfSlug,
   meetingWindow,
   meetingWorkflowId,
+  motionExecutor,
+  motionForOverdueOrder,
   periodsContaining,
   periodsStartingIn,
   reminderTimes,
 } from '../../domain/meetings';
+import type { WorkCalendar } from '../../domain/working-days';
 
 const TZ = 'Asia/Shanghai';
 const at = (iso: string) => new Date(iso);
@@ -465,5 +468,92 @@ describe('periodsContaining', () => {
   it('when a cycle begins in December, it also runs the year\u2019s evaluation', () => {
     expect(periodsContaining(2026, 12).map((p) => p.type)).toContain('annualEvaluation');
     expect(periodsContaining(2026, 12).find((p) => p.type === 'annualEvaluation')?.period).toBe('2026');
+  });
+});
+
+describe('who carries out a passed motion (motionExecutor)', () => {
+  test('when a motion is to hire, renew or dismiss the self-management committee, the owners’ committee carries it out', () => {
+    expect(motionExecutor('selfManagementCommittee')).toEqual({ executor: 'ownersCommittee' });
+    expect(motionExecutor('selfManagementCommittee', 'ownersCommittee')).toEqual({
+      executor: 'ownersCommittee',
+    });
+  });
+
+  test('when such a motion names the self-management committee (or anyone but the owners’ committee) to carry it out, it is refused', () => {
+    for (const to of ['selfManagementCommittee', 'partyBranch', 'staff', 'supervisoryBoard'] as const) {
+      expect(motionExecutor('selfManagementCommittee', to)).toEqual({
+        error: expect.stringMatching(/业主委员会/),
+      });
+    }
+  });
+
+  test('any other matter goes where the motion asks, by default to the self-management committee', () => {
+    expect(motionExecutor('fundUse')).toEqual({ executor: 'selfManagementCommittee' });
+    expect(motionExecutor('vitalInterests', 'partyBranch')).toEqual({ executor: 'partyBranch' });
+  });
+
+  test('when an order of the self-management committee is overdue twice, the council takes up the committee itself, carried out by the owners’ committee', () => {
+    expect(motionForOverdueOrder('selfManagementCommittee')).toEqual({
+      matter: 'selfManagementCommittee',
+      delegateTo: 'ownersCommittee',
+    });
+    expect(motionForOverdueOrder('ownersCommittee')).toEqual({
+      matter: 'vitalInterests',
+      delegateTo: 'ownersCommittee',
+    });
+  });
+});
+
+describe('meetingWindow with China’s statutory calendar', () => {
+  // The 2026 National Day holiday (1–7 October) and its adjusted working Saturday 10 October.
+  const calendar: WorkCalendar = {
+    holidays: [
+      '2026-10-01',
+      '2026-10-02',
+      '2026-10-03',
+      '2026-10-04',
+      '2026-10-05',
+      '2026-10-06',
+      '2026-10-07',
+    ],
+    workdays: ['2026-09-20', '2026-10-10'],
+    coveredYears: { from: 2004, to: 2026 },
+  };
+
+  test('when the coordination day falls in the National Day holiday, the meeting is planned on the working day before it', () => {
+    const w = meetingWindow(
+      'periodicCoordination',
+      '2026-10',
+      TZ,
+      settings({ coordinationDayOfMonth: 5, calendar }),
+    );
+
+    expect(dateKey(w.plannedAt, TZ)).toBe('2026-09-30');
+    expect(w.uncoveredYears).toEqual([]);
+  });
+
+  test('when the coordination day is an adjusted working Saturday, it is held that Saturday', () => {
+    const w = meetingWindow(
+      'periodicCoordination',
+      '2026-10',
+      TZ,
+      settings({ coordinationDayOfMonth: 10, calendar }),
+    );
+
+    expect(dateKey(w.plannedAt, TZ)).toBe('2026-10-10');
+  });
+
+  test('when a meeting falls in a year the holiday data does not cover, the window says which year', () => {
+    const w = meetingWindow('quarterlyDeliberation', '2027-Q1', TZ, settings({ calendar }));
+
+    expect(w.uncoveredYears).toEqual([2027]);
+    expect(localParts(w.plannedAt, TZ).weekday).toBeLessThan(6);
+  });
+
+  test('when the settings carry no calendar (meetings started before it was known), only the compound’s own lists count', () => {
+    const w = meetingWindow('periodicCoordination', '2026-10', TZ, settings({ coordinationDayOfMonth: 5 }));
+
+    expect(dateKey(w.plannedAt, TZ)).toBe('2026-10-05');
+    expect(w.uncoveredYears).toEqual([]);
   });
 });

@@ -24,6 +24,7 @@ import {
   reminderTime,
   responsibleAt,
   validateExtension,
+  voiceDeadline,
   voiceSubject,
 } from '../../domain/voices';
 
@@ -553,5 +554,78 @@ describe('validateExtension', () => {
 
     expect((err as DomainError).code).toBe('invalid');
     expect((err as DomainError).message).toBe('新的期限必须在将来');
+  });
+});
+
+describe('voiceDeadline: hours, or working days as 12345 hotlines count them', () => {
+  const kd = { acknowledgeHours: 24, resolveHours: 168 };
+  const calendar = {
+    holidays: [
+      '2026-10-01',
+      '2026-10-02',
+      '2026-10-03',
+      '2026-10-04',
+      '2026-10-05',
+      '2026-10-06',
+      '2026-10-07',
+    ],
+    workdays: ['2026-10-10'],
+    coveredYears: { from: 2004, to: 2026 },
+  };
+
+  test('when the kind counts in hours, the deadline is that many hours after intake, whatever the day', () => {
+    const from = new Date('2026-09-30T23:59:00+08:00');
+    expect(voiceDeadline(from, 'acknowledge', kd, 'Asia/Shanghai', calendar)).toEqual({
+      at: new Date('2026-10-01T23:59:00+08:00'),
+      uncoveredYears: [],
+    });
+  });
+
+  test('when a complaint is raised on the eve of National Day with one working day to accept, it is due at the end of 8 October', () => {
+    const from = new Date('2026-09-30T23:59:00+08:00');
+    const d = voiceDeadline(
+      from,
+      'acknowledge',
+      { ...kd, workingDays: { acknowledge: 1, resolve: 5 } },
+      'Asia/Shanghai',
+      calendar,
+    );
+
+    expect(d.at).toEqual(new Date('2026-10-09T00:00:00+08:00'));
+    // Five working days: 8, 9, 10 (the adjusted Saturday), 12, 13 October.
+    expect(
+      voiceDeadline(
+        from,
+        'resolve',
+        { ...kd, workingDays: { acknowledge: 1, resolve: 5 } },
+        'Asia/Shanghai',
+        calendar,
+      ).at,
+    ).toEqual(new Date('2026-10-14T00:00:00+08:00'));
+  });
+
+  test('when working days run into a year the data does not cover, the deadline says so', () => {
+    const from = new Date('2026-12-31T23:55:00+08:00');
+    const d = voiceDeadline(
+      from,
+      'resolve',
+      { ...kd, workingDays: { acknowledge: 1, resolve: 3 } },
+      'Asia/Shanghai',
+      calendar,
+    );
+
+    expect(d.uncoveredYears).toEqual([2027]);
+  });
+
+  test('when the kind counts in working days but no calendar came with the voice, hours apply', () => {
+    const from = new Date('2026-09-30T23:59:00+08:00');
+    expect(
+      voiceDeadline(
+        from,
+        'acknowledge',
+        { ...kd, workingDays: { acknowledge: 1, resolve: 5 } },
+        'Asia/Shanghai',
+      ).at,
+    ).toEqual(new Date('2026-10-01T23:59:00+08:00'));
   });
 });

@@ -9,6 +9,10 @@ import {
   VOTE_CHOICES,
   decideMotion,
   quorumMet,
+  quorumCount,
+  parseFraction,
+  isFraction,
+  formatFraction,
   tallyVotes,
 } from '../../domain/votes';
 
@@ -381,5 +385,59 @@ describe('tallyVotes', () => {
         for (const c of VOTE_CHOICES) expect(t[c]).toBe(choices.filter((x) => x === c).length);
       }),
     );
+  });
+});
+
+describe('the quorum as an exact share (parseFraction, quorumCount)', () => {
+  test('when the share is written 2/3, 0.75 or "0.75", it is read exactly, reduced', () => {
+    expect(parseFraction('2/3')).toEqual({ numerator: 2n, denominator: 3n });
+    expect(parseFraction(0.75)).toEqual({ numerator: 3n, denominator: 4n });
+    expect(parseFraction('0.75')).toEqual({ numerator: 3n, denominator: 4n });
+    expect(parseFraction('4/6')).toEqual({ numerator: 2n, denominator: 3n });
+  });
+
+  test('when the quorum is 0.5001 of 2 members, one present is not a quorum (rounding the share would say it is)', () => {
+    expect(quorumCount(2, 0.5001)).toBe(2);
+    expect(quorumMet(1, 2, 0.5001)).toBe(false);
+    expect(quorumCount(10_000, '0.5001')).toBe(5001);
+    expect(quorumMet(5000, 10_000, '0.5001')).toBe(false);
+  });
+
+  test('when the share is what JavaScript makes of 2/3, it gives the same quorum as 2/3 for any council size', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100_000 }), (members) => {
+        expect(quorumCount(members, 2 / 3)).toBe(quorumCount(members, '2/3'));
+      }),
+    );
+  });
+
+  test('for any share p/q and council size, the quorum is the smallest n with n/members ≥ p/q', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 1, max: 10_000 }),
+        (a, b, members) => {
+          const [p, q] = a <= b ? [a, b] : [b, a];
+          const n = quorumCount(members, `${p}/${q}`);
+          expect(BigInt(n) * BigInt(q) >= BigInt(members) * BigInt(p)).toBe(true);
+          expect(BigInt(n - 1) * BigInt(q) >= BigInt(members) * BigInt(p)).toBe(false);
+        },
+      ),
+    );
+  });
+
+  test('when the share is 0, above 1, negative or not a number, it is refused', () => {
+    for (const bad of [0, '0/3', 1.5, '4/3', -0.5, 'abc', '2/0', '']) {
+      expect(isFraction(bad)).toBe(false);
+      expect(() => parseFraction(bad)).toThrow(/比例/);
+    }
+    expect(isFraction(1)).toBe(true);
+  });
+
+  test('a share reads as people write it: 2/3, or a percentage when its denominator is large', () => {
+    expect(formatFraction('2/3')).toBe('2/3');
+    expect(formatFraction(0.75)).toBe('3/4');
+    expect(formatFraction('0.5001')).toBe('50.01%');
   });
 });
