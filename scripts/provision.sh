@@ -10,6 +10,7 @@ set -euo pipefail
 TEMPORAL_CLI_VERSION="v1.5.1"
 FERRETDB_VERSION="v1.24.0"
 TEMPORAL_TEST_SERVER_VERSION="1.38.0"
+SLF4J_VERSION="1.7.36" # the slf4j-api the test server depends on
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="${GONGZHI_CACHE:-$HOME/.cache/gongzhi}"
@@ -80,6 +81,12 @@ POM
     (cd "$dir" && mvn -q -B dependency:copy-dependencies -DoutputDirectory="$dir/lib" >"$dir/mvn.log" 2>&1) \
       || die "Maven could not fetch the test server; see $dir/mvn.log"
     touch "$dir/.complete"
+  fi
+  # The server logs through SLF4J; without a binding it warns on every start. The no-op binding, pinned.
+  if [ ! -f "$dir/lib/slf4j-nop-$SLF4J_VERSION.jar" ]; then
+    (cd "$dir" && mvn -q -B dependency:copy -Dartifact="org.slf4j:slf4j-nop:$SLF4J_VERSION" \
+      -DoutputDirectory="$dir/lib" >>"$dir/mvn.log" 2>&1) \
+      || die "Maven could not fetch org.slf4j:slf4j-nop:$SLF4J_VERSION; see $dir/mvn.log"
   fi
   # Our launcher (scripts/test-server) can start the server's clock at a chosen instant; compiled once
   # per version of its source, against the jars above.

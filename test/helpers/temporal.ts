@@ -14,7 +14,12 @@ export function quietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger(process.env.TEST_LOG_LEVEL === 'WARN' ? 'WARN' : 'ERROR') });
+    const level = process.env.TEST_LOG_LEVEL === 'WARN' ? 'WARN' : 'ERROR';
+    // The native side logs to the console by itself unless told its level (e.g. the test server's age).
+    Runtime.install({
+      logger: new DefaultLogger(level),
+      telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } },
+    });
   } catch {
     // already installed in this process
   }

@@ -29,7 +29,16 @@ import {
   verifyRectificationUpdate,
   type MeetingState,
 } from '../../workflows/meeting-contract';
-import { reassignVoiceUpdate, voiceStatusQuery, voiceWorkflowId, type Actor } from '../../workflows/contract';
+import {
+  acceptVoiceUpdate,
+  giveFeedbackUpdate,
+  reassignVoiceUpdate,
+  resolveVoiceUpdate,
+  voiceStatusQuery,
+  voiceWorkflowId,
+  type Actor,
+} from '../../workflows/contract';
+import { recordHistory } from '../helpers/temporal';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../helpers/time-skipping';
 import { makeCompound, makeVoice } from '../helpers/fixtures';
 
@@ -164,6 +173,7 @@ describe('a procedure agreed at the coordination', () => {
     expect(await LedgerEntry.countDocuments({ matterId: meeting.workflowId, event: 'procedureAgreed' })).toBe(
       1,
     );
+    await recordHistory(meeting, 'periodicCoordination-closed-order');
   });
 
   it('when the order still runs, the procedure reaches its workflow and its record, once', async () => {
@@ -311,6 +321,11 @@ describe('staff reclassify and reassign a voice', () => {
     const told = sent.filter((n) => n.voiceId === v._id && n.title.includes('改派')).map((n) => n.to.role);
     expect(told.sort()).toEqual(['ownersCommittee', 'selfManagementCommittee']);
     await until(() => hasStarted(promptCoordination(compoundId, v._id)), Boolean, 'prompt coordination');
+    await handle.executeUpdate(acceptVoiceUpdate, { args: [{ actor: owners, note: '已约谈自管会' }] });
+    await handle.executeUpdate(resolveVoiceUpdate, { args: [{ actor: owners, result: '已整改' }] });
+    await handle.executeUpdate(giveFeedbackUpdate, { args: [{ actor: resident, satisfied: true }] });
+    await handle.result();
+    await recordHistory(handle, 'residentVoice-reassigned');
   });
 
   it('refuses without a reason, from anyone but staff, and when nothing changes', async () => {

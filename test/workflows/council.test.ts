@@ -49,6 +49,7 @@ import {
   type VoteReceipt,
 } from '../../workflows/meeting-contract';
 import { makeCompound, makeUser } from '../helpers/fixtures';
+import { recordHistory } from '../helpers/temporal';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../helpers/time-skipping';
 
 const TZ = 'Asia/Shanghai';
@@ -372,6 +373,7 @@ describe('a motion with fewer ballots than the quorum', () => {
     });
     expect(await Rectification.countDocuments({ 'source.motionId': thin })).toBe(0);
     expect(await Rectification.countDocuments({ 'source.motionId': full })).toBe(1);
+    await recordHistory(c.handle, 'quarterlyDeliberation-referred');
 
     // The next council takes it up again as a motion.
     const next = await startMeeting('quarterlyDeliberation', c.compoundId);
@@ -663,6 +665,10 @@ describe('bounded workflows', () => {
     expect(Object.values(done.quarterly!.results).filter((r) => r.passed)).toHaveLength(
       LIMITS.motionsPerCouncil,
     );
+    // Who voted what stays in the workflow and the votes collection, never in its answers or read model.
+    expect(done.quarterly!.votes).toBeUndefined();
+    const saved = await Meeting.findById(handle.workflowId).lean().orFail();
+    expect((saved.state as MeetingState).quarterly!.votes).toBeUndefined();
     expect(done.quarterly!.ballots).toEqual(
       Object.fromEntries(motions.map((id) => [id, LIMITS.rosterMembers])),
     );

@@ -7,6 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { NotificationInput } from '../../activities/notifications';
 import { DEFAULT_MEETING_SETTINGS } from '../../domain/meetings';
+import { localParts } from '../../domain/calendar';
 import { LedgerEntry } from '../../models/ledger-entry';
 import { Rectification } from '../../models/rectification';
 import {
@@ -253,6 +254,8 @@ describe('an annual evaluation nobody signs', () => {
   it('reminds both signers three days before the deadline, then escalates to the community', async () => {
     const c = await makeCompound();
     const plannedAt = new Date((await now()) + DAY).toISOString();
+    // Last year's evaluation: that year is over, so the record is final once the meeting is recorded.
+    const year = localParts(new Date(await now()), 'Asia/Shanghai').year - 1;
     const handle = await env.client.workflow.start('annualEvaluation', {
       workflowId: `annual-evaluation/${c}/extra-2027`,
       taskQueue,
@@ -264,6 +267,7 @@ describe('an annual evaluation nobody signs', () => {
           timeZone: 'Asia/Shanghai',
           settings: DEFAULT_MEETING_SETTINGS,
           plannedAt,
+          year,
         },
       ],
     });
@@ -282,6 +286,7 @@ describe('an annual evaluation nobody signs', () => {
     });
     for (let i = 0; i < 500 && (await handle.query(meetingStatusQuery)).status !== 'signing'; i++)
       await new Promise((r) => setTimeout(r, 20));
+    expect((await handle.query(meetingStatusQuery)).status).toBe('signing');
     const signOffBy = Date.parse((await handle.query(meetingStatusQuery)).annual!.signOffBy);
     await env.sleep(signOffBy - (await now()) + DAY);
     const id = `annual-evaluation/${c}/extra-2027`;
