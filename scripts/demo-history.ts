@@ -112,7 +112,7 @@ export interface HistoryOptions {
 
 /** Runs the history. Returns what it made, for the log. */
 export async function seedDemoHistory(opts: HistoryOptions): Promise<{ months: number; voices: number }> {
-  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+  const { startTestServer } = await import('./test-server');
   const { Worker } = await import('@temporalio/worker');
   const { createActivities } = await import('../activities');
   const { createNotifier } = await import('../activities/notifications');
@@ -123,11 +123,9 @@ export async function seedDemoHistory(opts: HistoryOptions): Promise<{ months: n
   const w = historyWindow(opts.now, tz);
   log(`[seed] living through ${w.months[0]} … ${w.months.at(-1)} on a time-skipping Temporal server…`);
 
-  const env: TestWorkflowEnvironment = await TestWorkflowEnvironment.createTimeSkipping({
-    server: {
-      executable: { type: 'existing-path', path: opts.testServerPath },
-      extraArgs: [`--initial-time=${w.start.getTime() - HOUR_MS}`],
-    },
+  const env: TestWorkflowEnvironment = await startTestServer({
+    path: opts.testServerPath,
+    startAt: new Date(w.start.getTime() - HOUR_MS),
   });
   const taskQueue = `demo-history-${opts.compoundId}`;
   const worker = await Worker.create({

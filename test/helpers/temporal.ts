@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { type TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
 import { toolPath } from '../../scripts/servers';
 import { pinnedInstant } from './clock';
+import { startTestServer } from '../../scripts/test-server';
 
 let runtimeInstalled = false;
 /** Keeps workers quiet in test output except for real errors. */
@@ -42,14 +43,9 @@ export function uniqueTaskQueue(prefix: string): string {
 export async function createTimeSkippingEnv(opts: { startAt?: Date } = {}): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   const startAt = opts.startAt ?? pinnedInstant();
-  return TestWorkflowEnvironment.createTimeSkipping({
-    server: {
-      executable: {
-        type: 'existing-path',
-        path: process.env.TEST_SERVER_PATH ?? toolPath('temporal-test-server'),
-      },
-      extraArgs: startAt ? [`--initial-time=${startAt.getTime()}`] : [],
-    },
+  return startTestServer({
+    path: process.env.TEST_SERVER_PATH ?? toolPath('temporal-test-server'),
+    startAt,
   });
 }
 
