@@ -9,10 +9,10 @@ import {
   webhookChannel,
   type NotificationChannel,
 } from './activities/notifications';
-import { startPendingVoiceWorkflows } from './api/voices';
+import { sweepVoiceStarts } from './api/intake';
 import { ensureCycle } from './api/meetings';
 import { Compound, setDefaultTimeZone } from './models/compound';
-import { ensureRateCounters } from './activities/rate-counters';
+import { ensureProjections, foldPending } from './activities/projections';
 
 export function notificationChannels(config: Config): NotificationChannel[] {
   const channels: NotificationChannel[] = [];
@@ -40,15 +40,24 @@ async function main() {
     activities,
   });
 
-  if (await ensureRateCounters()) console.log('[worker] rate counters installed over the existing records');
+  if (await ensureProjections()) console.log('[worker] read projections built over the existing records');
 
   // Voices accepted while Temporal was unreachable get their workflow here; every compound runs its cycle.
   const ensureCycles = async () => {
     for (const c of await Compound.find({}, { _id: 1 }).lean()) await ensureCycle(temporal, c._id);
   };
   const sweep = setInterval(() => {
-    startPendingVoiceWorkflows(temporal).catch((err: unknown) => console.warn('[worker] sweep failed:', err));
-  }, 15_000);
+    sweepVoiceStarts(temporal).catch((err: unknown) => console.warn('[worker] sweep failed:', err));
+  }, 5_000);
+  // The read projections follow the records off the hot path: what is marked is folded every moment.
+  let folding = false;
+  const fold = setInterval(() => {
+    if (folding) return;
+    folding = true;
+    foldPending()
+      .catch((err: unknown) => console.warn('[worker] fold failed:', err))
+      .finally(() => (folding = false));
+  }, 250);
   const cycles = setInterval(
     () => void ensureCycles().catch((err: unknown) => console.warn('[worker] cycles:', err)),
     300_000,
@@ -58,6 +67,7 @@ async function main() {
   console.log(`[worker] running on task queue '${config.temporal.taskQueue}'`);
   await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks finish
   clearInterval(sweep);
+  clearInterval(fold);
   clearInterval(cycles);
   await Promise.allSettled([temporal.close(), connection.close(), mongoose.disconnect()]);
 }

@@ -4,6 +4,7 @@ import type { LongText } from '../domain/limits';
 import { Rectification } from '../models/rectification';
 import { procedureAgreedSignal, rectificationWorkflowId } from '../workflows/meeting-contract';
 import { createVoiceActivities } from './voices';
+import { markChanged } from './projections';
 import { createMeetingActivities } from './meetings';
 import type { Notifier, NotificationInput } from './notifications';
 
@@ -53,7 +54,21 @@ export function createActivities({ notifier, temporal }: ActivityDeps) {
       procedure: LongText;
       at: string;
     }): Promise<void> {
+      if (!temporal)
+        throw new Error('agreeProcedure needs a Temporal client in createActivities({ temporal })');
+      const client = await temporal();
+      try {
+        // A running order keeps its own record (one writer): it files the procedure itself.
+        await client.workflow
+          .getHandle(rectificationWorkflowId(input.orderId))
+          .signal(procedureAgreedSignal, { meetingId: input.meetingId, procedure: input.procedure });
+        return;
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+      // The order's workflow has ended, so nothing else writes its record now: file it there.
       const key = input.meetingId.replace(/[.$/]/g, '_');
+      // (updateOne, then a lookup: FerretDB v1 implements no projection in findAndModify)
       await Rectification.updateOne(
         { _id: input.orderId },
         {
@@ -66,15 +81,8 @@ export function createActivities({ notifier, temporal }: ActivityDeps) {
           },
         },
       );
-      if (!temporal) return;
-      const client = await temporal();
-      try {
-        await client.workflow
-          .getHandle(rectificationWorkflowId(input.orderId))
-          .signal(procedureAgreedSignal, { meetingId: input.meetingId, procedure: input.procedure });
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-      }
+      const order = await Rectification.findById(input.orderId, { compoundId: 1 }).lean();
+      if (order) await markChanged('order', input.orderId, order.compoundId, `procedure:${key}`);
     },
   };
 }

@@ -1,13 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { Agenda } from '../models/agenda';
 import { Compound, timeZoneOf } from '../models/compound';
 import { Evaluation } from '../models/evaluation';
 import { appendLedgerEntry, type LedgerEntryInput } from './ledger';
-import { syncRateMember } from './rate-counters';
+import { markChanged, readMatterRows, readVoiceRows } from './projections';
+import { VoiceConsult } from '../models/projection';
 import { Meeting } from '../models/meeting';
 import { Rectification } from '../models/rectification';
 import { Referral } from '../models/referral';
 import { User } from '../models/user';
-import { Vote } from '../models/vote';
+import { Vote, voteId } from '../models/vote';
 import { Voice } from '../models/voice';
 import { CATEGORY_LABELS, type Category } from '../domain/voices';
 import {
@@ -23,7 +25,8 @@ import { localParts, yearBounds, zonedTime } from '../domain/calendar';
 import type { BodyRecord, EvaluatedBody } from '../domain/evaluation';
 import { LIMITS, type LongText } from '../domain/limits';
 import { maskedSummary } from '../domain/privacy';
-import { sumVoiceTallies, tally, type VoiceGroup } from '../domain/rates';
+import { sumVoiceTallies, tally } from '../domain/rates';
+import type { VoiceRow } from '../domain/projections';
 import type { VoteChoice } from '../domain/votes';
 import type { AgendaItem, MeetingState, RectificationState } from '../workflows/meeting-contract';
 import { workCalendarFor } from './work-calendar';
@@ -89,7 +92,7 @@ export function createMeetingActivities() {
         },
         { upsert: true },
       );
-      await syncRateMember('meeting', s.meetingId);
+      await markChanged('meeting', s.meetingId, s.compoundId, randomUUID());
     },
 
     /**
@@ -107,20 +110,24 @@ export function createMeetingActivities() {
       const items: AgendaItem[] = [];
       const grouped: { id: string; voiceIds: string[] }[] = [];
       if (type === 'monthlyConsultation') {
-        // Every voice not yet taken up by a consultation, grouped by category (分类).
-        const voices = await Voice.find(
-          {
-            compoundId,
-            kind: { $ne: 'praise' },
-            consultedIn: { $exists: false },
-            createdAt: { $lt: new Date(input.asOf) },
-          },
-          { category: 1, text: 1 },
-        )
-          .sort({ createdAt: 1 })
-          .lean();
+        // Every voice not yet taken up by a consultation, grouped by category (分类) — from the compound's
+        // voice pages (settled first), not a scan of every voice.
+        const asOf = Date.parse(input.asOf);
+        const rows = (await readVoiceRows(compoundId))
+          .filter((r) => r.kind !== 'praise' && r.consultedIn === null && r.createdAt < asOf)
+          .sort((a, b) => a.createdAt - b.createdAt);
+        const texts = new Map<string, string>();
+        const voices = rows.map((r) => ({ _id: r.id, category: r.category, text: '' }));
         const byCategory = new Map<string, typeof voices>();
         for (const v of voices) byCategory.set(v.category, [...(byCategory.get(v.category) ?? []), v]);
+        // The first ten of each category are summarised: read those (by id) for their text.
+        for (const vs of byCategory.values()) {
+          await Promise.all(
+            vs.slice(0, 10).map(async (v) => {
+              texts.set(v._id, (await Voice.findById(v._id, { text: 1 }).lean())?.text ?? '');
+            }),
+          );
+        }
         for (const [category, vs] of [...byCategory.entries()].sort()) {
           const id = `voices-${category}`;
           items.push({
@@ -131,20 +138,20 @@ export function createMeetingActivities() {
             voiceCount: vs.length,
             detail: vs
               .slice(0, 10)
-              .map((v) => `· ${maskedSummary(v.text)}`)
+              .map((v) => `· ${maskedSummary(texts.get(v._id) ?? '')}`)
               .join('\n'),
           });
           grouped.push({ id, voiceIds: vs.map((v) => v._id) });
         }
       }
       if (type === 'periodicCoordination') {
-        const open = await Rectification.find(
-          { compoundId, status: { $in: ['open', 'completed'] } },
-          { title: 1, kind: 1, deadline: 1, status: 1 },
-        )
-          .sort({ deadline: 1 })
-          .limit(LIMITS.agendaItems)
-          .lean();
+        const openRows = (await readMatterRows(compoundId)).orders
+          .filter((o) => o.status === 'open' || o.status === 'completed')
+          .sort((a, b) => a.deadline - b.deadline)
+          .slice(0, LIMITS.agendaItems);
+        const open = (
+          await Promise.all(openRows.map((o) => Rectification.findById(o.id, { title: 1, kind: 1 }).lean()))
+        ).flatMap((o) => (o ? [o] : []));
         for (const o of open) {
           items.push({
             id: `order-${o._id}`,
@@ -201,10 +208,18 @@ export function createMeetingActivities() {
         for (const item of agenda?.items ?? []) voiceIds.push(...item.voiceIds);
       }
       if (voiceIds.length) {
-        await Voice.updateMany(
-          { _id: { $in: voiceIds }, consultedIn: { $exists: false } },
-          { $set: { consultedIn: input.meetingId } },
-        );
+        // Marked beside each voice (insert-only, the first consultation wins), not on the voice's own
+        // record, which keeps one writer: its workflow.
+        const compoundId = input.meetingId.split('/')[1] ?? '';
+        const at = new Date();
+        for (const id of new Set(voiceIds)) {
+          await VoiceConsult.create({ _id: id, compoundId, meetingId: input.meetingId, at }).catch(
+            (err: unknown) => {
+              if (!isDuplicate(err)) throw err;
+            },
+          );
+          await markChanged('voice', id, compoundId, `consulted:${input.meetingId}`);
+        }
       }
       if (input.referralIds.length) {
         await Referral.updateMany(
@@ -264,8 +279,9 @@ export function createMeetingActivities() {
       choice: VoteChoice;
       at: string;
     }): Promise<void> {
+      // One ballot per member and motion, by its id: a retried activity records nothing twice.
       try {
-        await Vote.create({ ...v, at: new Date(v.at) });
+        await Vote.create({ _id: voteId(v.meetingId, v.motionId, v.userId), ...v, at: new Date(v.at) });
       } catch (err) {
         if (!isDuplicate(err)) throw err;
       }
@@ -295,7 +311,7 @@ export function createMeetingActivities() {
         },
         { upsert: true },
       );
-      await syncRateMember('order', s.orderId);
+      await markChanged('order', s.orderId, s.compoundId, randomUUID());
     },
 
     /**
@@ -311,22 +327,16 @@ export function createMeetingActivities() {
       const { start, end } = yearBounds(zonedTime(input.timeZone, input.year, 6, 1), input.timeZone);
       const { compoundId } = input;
       const bodies: EvaluatedBody[] = ['ownersCommittee', 'selfManagementCommittee'];
-      const out: BodyRecord[] = [];
-      const inYear = { compoundId, kind: { $ne: 'praise' }, createdAt: { $gte: start, $lt: end } };
-      const fields = {
-        assignee: 1,
-        category: 1,
-        status: 1,
-        satisfaction: 1,
-        respondedOnTime: 1,
-        escalationLevel: 1,
-      };
-      type VoiceFields = Pick<VoiceGroup, 'assignee' | 'category' | 'satisfaction' | 'respondedOnTime'> & {
-        status?: string | null;
-      };
+      const inYear = (t: number) => t >= start.getTime() && t < end.getTime();
+      // From the compound's pages (settled first): the year's twelve voice pages and its matters.
+      const months = Array.from({ length: 12 }, (_, i) => `${input.year}-${String(i + 1).padStart(2, '0')}`);
+      const voices = (await readVoiceRows(compoundId, months)).filter(
+        (v) => v.kind !== 'praise' && inYear(v.createdAt),
+      );
+      const { meetings, orders } = await readMatterRows(compoundId);
       // Counted as the rates count them: one definition of responded, resolved and satisfied.
-      const voiceFigures = (vs: VoiceFields[]) => {
-        const groups = vs.map((v) => ({ ...v, status: v.status ?? 'received', count: 1 }));
+      const voiceFigures = (vs: VoiceRow[]) => {
+        const groups = vs.map((v) => ({ ...v, count: 1 }));
         const t = sumVoiceTallies(tally({ voices: groups, orders: [], meetings: [] }).voices);
         return {
           total: t.voices,
@@ -336,13 +346,10 @@ export function createMeetingActivities() {
           satisfied: t.satisfied,
         };
       };
-      for (const body of bodies) {
-        const orders = await Rectification.find(
-          { compoundId, owner: body, deadline: { $gte: start, $lt: end } },
-          { kind: 1, status: 1, onTime: 1 },
-        ).lean();
+      return bodies.map((body) => {
+        const own = orders.filter((o) => o.owner === body && inYear(o.deadline));
         const count = (kind: string) => {
-          const os = orders.filter((o) => o.kind === kind);
+          const os = own.filter((o) => o.kind === kind);
           const done = os.filter((o) => o.status !== 'open');
           return {
             total: os.length,
@@ -351,33 +358,25 @@ export function createMeetingActivities() {
             open: os.filter((o) => o.status === 'open').length,
           };
         };
-        const handled = await Voice.find({ ...inYear, assignee: body }, fields).lean();
-        const about = await Voice.find(
-          { ...inYear, kind: { $in: ['complaint', 'appeal'] }, subject: body },
-          fields,
-        ).lean();
-        const meetings = await Meeting.find(
-          {
-            compoundId,
-            holdBy: { $gte: start, $lt: end },
-            type: body === 'ownersCommittee' ? { $ne: 'annualEvaluation' } : 'periodicCoordination',
-          },
-          { heldOnTime: 1, status: 1 },
-        ).lean();
-        out.push({
+        const handled = voices.filter((v) => v.assignee === body);
+        const about = voices.filter(
+          (v) => (v.kind === 'complaint' || v.kind === 'appeal') && v.subject === body,
+        );
+        const held = meetings.filter(
+          (m) =>
+            inYear(m.holdBy) &&
+            (body === 'ownersCommittee' ? m.type !== 'annualEvaluation' : m.type === 'periodicCoordination'),
+        );
+        return {
           body,
           rectifications: count('rectification'),
           resolutions: count('resolution'),
-          escalations: handled.reduce((n, v) => n + (v.escalationLevel ?? 0), 0),
+          escalations: handled.reduce((n, v) => n + v.level, 0),
           voices: voiceFigures(handled),
           complaintsAbout: voiceFigures(about),
-          meetings: {
-            total: meetings.length,
-            heldOnTime: meetings.filter((m) => m.heldOnTime === true).length,
-          },
-        });
-      }
-      return out;
+          meetings: { total: held.length, heldOnTime: held.filter((m) => m.heldOnTime === true).length },
+        };
+      });
     },
 
     async publishEvaluation(e: {

@@ -27,8 +27,9 @@ export function createNotifier({ channels }: { channels: NotificationChannel[] }
   return {
     async send(n) {
       const at = n.at ? new Date(n.at) : new Date();
+      // Stored under its key as _id: found by lookup (not a scan of every notification), once.
       await Notification.updateOne(
-        { key: n.key },
+        { _id: n.key },
         {
           $setOnInsert: {
             key: n.key,
@@ -37,23 +38,28 @@ export function createNotifier({ channels }: { channels: NotificationChannel[] }
             title: n.title,
             body: n.body,
             voiceId: n.voiceId,
-            deliveries: [],
+            delivered: {},
             readBy: [],
             createdAt: at,
             updatedAt: at,
           },
         },
         { upsert: true, timestamps: false },
-      );
-      const sent = await Notification.findOne({ key: n.key }, { deliveries: 1 }).lean();
-      const done = new Set((sent?.deliveries ?? []).map((d) => d.channel));
+      ).catch((err: unknown) => {
+        // Two sends of one key raced to insert it: the other one did.
+        if ((err as { code?: number }).code !== 11000) throw err;
+      });
+      const sent = await Notification.findById(n.key, { delivered: 1, deliveries: 1 }).lean();
+      const done = new Set([
+        ...Object.keys((sent?.delivered ?? {}) as Record<string, unknown>),
+        ...(sent?.deliveries ?? []).map((d) => d.channel),
+      ]);
       for (const channel of channels) {
         if (done.has(channel.name)) continue;
         await channel.deliver(n); // a failure throws: the activity retries the channels not yet done
-        await Notification.updateOne(
-          { key: n.key, 'deliveries.channel': { $ne: channel.name } },
-          { $push: { deliveries: { channel: channel.name, at: new Date() } } },
-        );
+        // A field per channel: setting it twice is the same as once (no array guard, which FerretDB v1
+        // matches wrongly). One send of a key at a time: its activity's retries are sequential.
+        await Notification.updateOne({ _id: n.key }, { $set: { [`delivered.${channel.name}`]: new Date() } });
       }
     },
   };

@@ -1,9 +1,12 @@
 import { Voice } from '../models/voice';
-import { syncRateMember } from './rate-counters';
+import { markChanged } from './projections';
 import type { VoiceState } from '../workflows/contract';
 
 export interface RecordVoiceEventInput {
   voiceId: string;
+  /** Absent in workflows started before it was passed: then read from the record. */
+  compoundId?: string;
+  /** `<voiceId>:<n>` or `<voiceId>:<n>:<suffix>`: n is the voice's revision after this event. */
   eventId: string;
   type: string;
   at: string;
@@ -17,11 +20,24 @@ export interface RecordVoiceEventInput {
   };
 }
 
+/** The revision an event brings the voice to: the n of `<voiceId>:<n>[:suffix]` (intake is 0). */
+export function revisionOf(eventId: string): number {
+  const n = Number(eventId.split(':')[1]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`not a voice event id: ${eventId}`);
+  return n;
+}
+
 export function createVoiceActivities() {
   return {
-    /** Files one timeline entry and the state after it. Idempotent by eventId. */
+    /**
+     * Files one timeline entry and the state after it, as revision n of the voice. The voice's workflow
+     * is its record's only writer and records its events one at a time, so a compare-and-set on the
+     * revision makes a retried event a no-op (FerretDB v1 has no other guard that holds: it matches
+     * `{'timeline.eventId': {$ne: …}}` when another entry differs).
+     */
     async recordVoiceEvent(input: RecordVoiceEventInput): Promise<void> {
-      const set: Record<string, unknown> = {};
+      const rev = revisionOf(input.eventId);
+      const set: Record<string, unknown> = { rev };
       const unset: Record<string, ''> = {};
       for (const [k, v] of Object.entries(input.set)) {
         if (v === undefined) {
@@ -35,17 +51,18 @@ export function createVoiceActivities() {
         message: input.message,
         ...(input.actor ? { actor: input.actor } : {}),
       };
-      // Entry and state move together in one write; a retry finds the entry there and changes nothing.
+      // Entry and state move together in one write of the one writer; a retry finds rev ≥ n.
       await Voice.updateOne(
-        { _id: input.voiceId, 'timeline.eventId': { $ne: input.eventId } },
+        { _id: input.voiceId, $or: [{ rev: { $lt: rev } }, { rev: { $exists: false } }] },
         {
           $push: { timeline: entry },
           $set: set,
           ...(Object.keys(unset).length ? { $unset: unset } : {}),
         },
       );
-      // The counters follow the record; on a retry this finds them in step already.
-      await syncRateMember('voice', input.voiceId);
+      const compoundId =
+        input.compoundId ?? (await Voice.findById(input.voiceId, { compoundId: 1 }).lean())?.compoundId;
+      if (compoundId) await markChanged('voice', input.voiceId, compoundId, rev);
     },
   };
 }

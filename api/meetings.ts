@@ -21,11 +21,13 @@ import { Rectification } from '../models/rectification';
 import { Evaluation } from '../models/evaluation';
 import { LedgerEntry } from '../models/ledger-entry';
 import { User } from '../models/user';
-import { Vote } from '../models/vote';
+import { Vote, voteId } from '../models/vote';
+import { readMatterRows } from '../activities/projections';
 import { VOTE_LABELS, type VoteChoice } from '../domain/votes';
 import type { TemporalHandle } from '../client';
 import {
   cycleWorkflowId,
+  meetingStatusQuery,
   rectificationWorkflowId,
   type MeetingInput,
   type MeetingState,
@@ -116,18 +118,28 @@ export async function triggerMeeting(
   return { id: meetingWorkflowId(input.type, compoundId, period), type: input.type, period };
 }
 
-export async function getMeeting(compoundId: string, type: MeetingType, period: string) {
+export async function getMeeting(
+  compoundId: string,
+  type: MeetingType,
+  period: string,
+  temporal?: TemporalHandle,
+) {
   const m = await Meeting.findOne({ _id: meetingWorkflowId(type, compoundId, period), compoundId }).lean();
   if (!m) throw new DomainError('not_found', `没有这次会议：${MEETING_LABELS[type]} ${period}`);
-  const state = m.state as MeetingState;
+  let state = m.state as MeetingState;
+  if (state.quarterly && state.status === 'voting' && temporal) {
+    // Ballots are not saved with the meeting one by one: while voting, the workflow itself counts them.
+    const live = await (
+      await temporal.client()
+    ).workflow
+      .getHandle(m._id)
+      .query(meetingStatusQuery)
+      .catch(() => undefined);
+    if (live) state = live;
+  }
   if (state.quarterly) {
-    // Ballots are stored one per document, not saved with the meeting each time: count them here.
-    const counts = await Vote.aggregate<{ _id: string; n: number }>([
-      { $match: { meetingId: m._id } },
-      { $group: { _id: '$motionId', n: { $sum: 1 } } },
-    ]);
     const { votes: _votes, ...quarterly } = state.quarterly;
-    state.quarterly = { ...quarterly, ballots: Object.fromEntries(counts.map((c) => [c._id, c.n])) };
+    state = { ...state, quarterly };
   }
   return expandTexts({ ...state, label: MEETING_LABELS[type] });
 }
@@ -136,20 +148,17 @@ export async function listMeetings(
   compoundId: string,
   f: { type?: MeetingType; status?: string; page: number; pageSize: number },
 ) {
-  const q: Record<string, unknown> = { compoundId };
-  if (f.type) q.type = f.type;
-  if (f.status) q.status = f.status;
-  const [items, total] = await Promise.all([
-    Meeting.find(q, { state: 0 })
-      .sort({ holdBy: -1 })
-      .skip((f.page - 1) * f.pageSize)
-      .limit(f.pageSize)
-      .lean(),
-    Meeting.countDocuments(q),
-  ]);
+  // From the compound's matter page (settled first); the records are read by id for the page shown.
+  const rows = (await readMatterRows(compoundId)).meetings
+    .filter((m) => (!f.type || m.type === f.type) && (!f.status || m.status === f.status))
+    .sort((a, b) => b.holdBy - a.holdBy || (a.id < b.id ? 1 : -1));
+  const page = rows.slice((f.page - 1) * f.pageSize, f.page * f.pageSize);
+  const items = (await Promise.all(page.map((r) => Meeting.findById(r.id, { state: 0 }).lean()))).flatMap(
+    (m) => (m ? [m] : []),
+  );
   return {
     items: items.map((m) => ({ ...m, id: m._id, label: MEETING_LABELS[m.type as MeetingType] })),
-    total,
+    total: rows.length,
     page: f.page,
     pageSize: f.pageSize,
   };
@@ -166,12 +175,23 @@ export async function currentCycles(compoundId: string, now = new Date()) {
     quarterlyDeliberation: quarterKey(now, tz),
     annualEvaluation: month.slice(0, 4),
   };
-  const meetings = await Meeting.find({ compoundId, status: { $ne: 'closed' } }, { state: 0 })
-    .sort({ holdBy: 1 })
-    .lean();
-  const orders = await Rectification.find({ compoundId, status: { $ne: 'verified' } }, { state: 0 })
-    .sort({ deadline: 1 })
-    .lean();
+  const matters = await readMatterRows(compoundId);
+  const meetings = (
+    await Promise.all(
+      matters.meetings
+        .filter((m) => m.status !== 'closed')
+        .sort((a, b) => a.holdBy - b.holdBy)
+        .map((r) => Meeting.findById(r.id, { state: 0 }).lean()),
+    )
+  ).flatMap((m) => (m ? [m] : []));
+  const orders = (
+    await Promise.all(
+      matters.orders
+        .filter((o) => o.status !== 'verified')
+        .sort((a, b) => a.deadline - b.deadline)
+        .map((r) => Rectification.findById(r.id, { state: 0 }).lean()),
+    )
+  ).flatMap((o) => (o ? [o] : []));
   return {
     compound: { id: compound._id, name: compound.name, timeZone: tz },
     now: now.toISOString(),
@@ -205,16 +225,16 @@ export async function currentCycles(compoundId: string, now = new Date()) {
 }
 
 export async function listOrders(compoundId: string, f: { status?: string; page: number; pageSize: number }) {
-  const q: Record<string, unknown> = { compoundId };
-  if (f.status) q.status = f.status;
-  const items = await Rectification.find(q)
-    .sort({ deadline: 1 })
-    .skip((f.page - 1) * f.pageSize)
-    .limit(f.pageSize)
-    .lean();
+  const rows = (await readMatterRows(compoundId)).orders
+    .filter((o) => !f.status || o.status === f.status)
+    .sort((a, b) => a.deadline - b.deadline || (a.id < b.id ? -1 : 1));
+  const page = rows.slice((f.page - 1) * f.pageSize, f.page * f.pageSize);
+  const items = (await Promise.all(page.map((r) => Rectification.findById(r.id).lean()))).flatMap((o) =>
+    o ? [o] : [],
+  );
   return {
     items: await expandTexts(items.map((o) => ({ id: o._id, ...withProcedures(o) }))),
-    total: await Rectification.countDocuments(q),
+    total: rows.length,
   };
 }
 
@@ -298,11 +318,26 @@ export async function getOrder(compoundId: string, orderId: string) {
 
 /** The open ballots of a meeting (optionally of one motion), with the voters' names. */
 export async function meetingVotes(compoundId: string, type: MeetingType, period: string, motionId?: string) {
-  await getMeeting(compoundId, type, period); // 404 for another compound's meeting
+  const meeting = await getMeeting(compoundId, type, period); // 404 for another compound's meeting
   const meetingId = meetingWorkflowId(type, compoundId, period);
-  const votes = await Vote.find({ meetingId, ...(motionId ? { motionId } : {}) })
-    .sort({ at: 1 })
-    .lean();
+  // Each ballot by its id (meeting, motion, member): the roster and the motions say which can exist.
+  const roster = meeting.quarterly?.roster ?? [];
+  const motions = meeting.agenda.filter((i) => i.motion && (!motionId || i.id === motionId)).map((i) => i.id);
+  const votes = (
+    await Promise.all(
+      motions.flatMap((mo) => roster.map((p) => Vote.findById(voteId(meetingId, mo, p.userId)).lean())),
+    )
+  )
+    .flatMap((v) => (v ? [v] : []))
+    .sort((a, b) => a.at.getTime() - b.at.getTime());
+  // Ballots cast before they were kept by id are found the old way (a scan, for those meetings only).
+  if (!votes.length && meeting.quarterly?.votingOpenUntil) {
+    votes.push(
+      ...(await Vote.find({ meetingId, ...(motionId ? { motionId } : {}) })
+        .sort({ at: 1 })
+        .lean()),
+    );
+  }
   const users = await User.find(
     { _id: { $in: [...new Set(votes.map((v) => v.userId))] } },
     { name: 1 },

@@ -14,7 +14,7 @@ import {
   type VoiceGroup,
 } from '../domain/rates';
 import { DomainError } from '../domain/errors';
-import { readRateTallies } from '../activities/rate-counters';
+import { readRateTallies } from '../activities/projections';
 import { Compound, timeZoneOf } from '../models/compound';
 import { Meeting } from '../models/meeting';
 import { Rectification } from '../models/rectification';

@@ -1,13 +1,10 @@
 /**
- * Voice operations behind the routes: intake (never losing an accepted voice), reads, and the
- * actions that go to the voice's workflow as Temporal updates.
+ * Voice operations behind the routes: reads (from the compound's projections, who sees what) and the
+ * actions that go to the voice's workflow as Temporal updates. Intake is api/intake.ts.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { Types } from 'mongoose';
+import type { Client } from '@temporalio/client';
 import { DomainError } from '../domain/errors';
-import { localParts, monthBounds, monthKey, zonedTime } from '../domain/calendar';
-import { parseMonth } from '../domain/meetings';
+import { monthBounds, monthKey } from '../domain/calendar';
 import { maskedSummary } from '../domain/privacy';
 import { rolesGrant, type Role } from '../domain/roles';
 import {
@@ -18,14 +15,10 @@ import {
   SUBJECT_LABELS,
   VOICE_KIND_LABELS,
   VOICE_STATUS_LABELS,
-  classifyVoice,
-  defaultAssignee,
   escalationLadder,
   maskName,
   maskPersonalData,
   mayHandleVoice,
-  voiceDeadline,
-  voiceSubject,
   type Category,
   type Channel,
   type ResponsibleBody,
@@ -35,11 +28,9 @@ import {
   type VoiceSubject,
 } from '../domain/voices';
 import { Compound, timeZoneOf } from '../models/compound';
-import { User } from '../models/user';
 import { Voice, type VoiceDoc } from '../models/voice';
-import { syncRateMember } from '../activities/rate-counters';
-import { workCalendarFor } from '../activities/work-calendar';
-import { describeUncovered } from '../domain/working-days';
+import { readVoiceRows } from '../activities/projections';
+import type { VoiceRow } from '../domain/projections';
 import {
   acceptVoiceUpdate,
   extendDeadlineUpdate,
@@ -51,25 +42,11 @@ import {
   voiceWorkflowId,
   type Actor,
   type VoiceState,
-  type VoiceWorkflowInput,
 } from '../workflows/contract';
 import type { TemporalHandle } from '../client';
 
-export interface SubmitVoiceInput {
-  kind: VoiceKind;
-  channel: Channel;
-  category?: Category;
-  buildingId?: string;
-  text: string;
-  contact?: { name?: string; phone?: string };
-  anonymous: boolean;
-  idempotencyKey?: string;
-  /** Staff or a building leader entering what a resident said on the phone, at the door… */
-  onBehalfOf?: { name?: string; phone?: string; userId?: string };
-}
-
 type VoiceRecord = VoiceDoc & { _id: string; createdAt: Date; updatedAt: Date };
-type CompoundRecord = Awaited<ReturnType<typeof loadCompound>>;
+export type CompoundRecord = Awaited<ReturnType<typeof loadCompound>>;
 
 export async function loadCompound(compoundId: string) {
   const compound = await Compound.findById(compoundId).lean();
@@ -86,221 +63,6 @@ export function staffSeeAnonymousAuthors(compound: { settings?: unknown }): bool
   const privacy = (compound.settings as { privacy?: { staffSeeAnonymousAuthors?: boolean } } | undefined)
     ?.privacy;
   return privacy?.staffSeeAnonymousAuthors === true;
-}
-
-/**
- * What the voice's workflow starts from. Deadlines counted in working days need China's calendar for
- * the years ahead, read here (outside workflow code) and carried in the input, so replays see it too.
- */
-export function workflowInputOf(
-  v: VoiceRecord,
-  settings: VoiceSettings,
-  compound?: { timeZone?: string | null; settings?: unknown },
-): VoiceWorkflowInput {
-  const submitter = v.enteredBy && v.enteredBy === v.submittedBy ? undefined : v.submittedBy;
-  const timeZone = timeZoneOf(compound);
-  const inWorkingDays = Object.values(settings.deadlines).some((d) => d.workingDays);
-  const year = localParts(v.createdAt, timeZone).year;
-  return {
-    voiceId: v._id,
-    compoundId: v.compoundId,
-    kind: v.kind as VoiceKind,
-    category: v.category as Category,
-    assignee: v.assignee as ResponsibleBody,
-    submittedAt: v.createdAt.toISOString(),
-    text: v.text,
-    submitterUserId: submitter,
-    settings,
-    timeZone,
-    subject: (v.subject as VoiceSubject | undefined) ?? undefined,
-    ...(inWorkingDays && compound
-      ? { calendar: workCalendarFor(compound as never, { from: year, to: year + 1 }) }
-      : {}),
-  };
-}
-
-/**
- * What intake tells the resident about the calendar: where the kind counts in working days and its
- * deadlines run into a year China's holiday data does not cover, that they were judged by weekends.
- */
-export function calendarNoteOf(v: VoiceRecord, compound: { timeZone?: string | null; settings?: unknown }) {
-  if (v.kind === 'praise') return undefined;
-  const input = workflowInputOf(v, voiceSettingsOf(compound as never), compound);
-  const kd = input.settings.deadlines[v.kind as Exclude<VoiceKind, 'praise'>];
-  if (!kd.workingDays || !input.calendar) return undefined;
-  const d = voiceDeadline(v.createdAt, 'resolve', kd, input.timeZone ?? timeZoneOf(compound), input.calendar);
-  return describeUncovered(d.uncoveredYears);
-}
-
-/** Starts the voice's workflow; starting one that already runs is harmless (the id is the voice's). */
-export async function startVoiceWorkflow(
-  temporal: TemporalHandle,
-  v: VoiceRecord,
-  compound: CompoundRecord,
-  now: Date = new Date(),
-) {
-  const client = await temporal.client();
-  try {
-    await client.workflow.start('residentVoice', {
-      workflowId: voiceWorkflowId(v._id),
-      taskQueue: temporal.taskQueue,
-      args: [workflowInputOf(v, voiceSettingsOf(compound), compound)],
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
-  await Voice.updateOne({ _id: v._id }, { $set: { workflowStartedAt: now } });
-}
-
-/**
- * Intake. The voice is stored first, then its workflow started; if Temporal is down the voice stays
- * `received` and the worker's sweep starts it later. A retried request with the same idempotency key
- * returns the voice already stored.
- */
-export async function submitVoice(
-  deps: { temporal: TemporalHandle; log?: (msg: string) => void; clock?: () => Date },
-  compoundId: string,
-  actor: { id: string; name: string; roles: Role[] },
-  input: SubmitVoiceInput,
-): Promise<{ voice: VoiceRecord; created: boolean; workflowStarted: boolean; calendarNote?: string }> {
-  const now = deps.clock?.() ?? new Date();
-  const compound = await loadCompound(compoundId);
-  const onBehalf = input.onBehalfOf !== undefined || input.channel !== 'online';
-  if (onBehalf && !rolesGrant(actor.roles, 'voice:submitOnBehalf')) {
-    throw new DomainError('forbidden', '只有社区工作人员或楼栋长可以代居民录入（channel 不是 online）', {
-      field: 'channel',
-    });
-  }
-  if (input.buildingId && !compound.buildings.some((b) => b._id === input.buildingId)) {
-    throw new DomainError('invalid', `该小区没有这个楼栋：${input.buildingId}`, { field: 'body.buildingId' });
-  }
-  if (input.onBehalfOf?.userId) {
-    // Entered for a resident with an account: they must be a resident of this compound.
-    // Checked in code: FerretDB v1 has no $elemMatch on documents.
-    const user = await User.findById(input.onBehalfOf.userId, { memberships: 1 }).lean();
-    const resident = user?.memberships.some(
-      (m) => m.compoundId === compoundId && m.roles.includes('resident'),
-    );
-    if (!resident) {
-      throw new DomainError('invalid', '代录的居民不是本小区的住户', { field: 'body.onBehalfOf.userId' });
-    }
-  }
-  const category = input.category ?? classifyVoice(input.text);
-  const submittedBy = input.onBehalfOf?.userId ?? actor.id;
-  const contact = input.onBehalfOf
-    ? { name: input.onBehalfOf.name, phone: input.onBehalfOf.phone }
-    : input.contact;
-  const requestHash = createHash('sha256')
-    .update(
-      JSON.stringify([
-        input.kind,
-        input.channel,
-        input.category,
-        input.buildingId,
-        input.text,
-        contact,
-        input.anonymous,
-      ]),
-    )
-    .digest('hex');
-  const idempotencyKey = input.idempotencyKey ?? randomUUID();
-
-  const existing = await Voice.findOne({ compoundId, submittedBy, idempotencyKey }).lean<VoiceRecord>();
-  if (existing) return retried(existing);
-
-  const doc = {
-    _id: new Types.ObjectId().toHexString(),
-    compoundId,
-    kind: input.kind,
-    channel: input.channel,
-    category,
-    subject: voiceSubject(input.text, category, input.kind),
-    buildingId: input.buildingId,
-    text: input.text.trim(),
-    contact,
-    anonymous: input.anonymous,
-    residentName: input.onBehalfOf?.name ?? input.contact?.name ?? (onBehalf ? undefined : actor.name),
-    submittedBy,
-    enteredBy: onBehalf ? actor.id : undefined,
-    idempotencyKey,
-    requestHash,
-    status: 'received' as const,
-    assignee: defaultAssignee(category, input.kind),
-    responsible: defaultAssignee(category, input.kind),
-    createdAt: now,
-    timeline: [
-      {
-        eventId: 'intake',
-        type: 'received',
-        at: now,
-        message: onBehalf
-          ? `经${CHANNEL_LABELS[input.channel]}由${actor.name}代为录入`
-          : `经${CHANNEL_LABELS[input.channel]}提交`,
-        actor: { userId: actor.id, name: actor.name },
-      },
-    ],
-  };
-  let created: VoiceRecord;
-  try {
-    created = (await Voice.create(doc)).toObject() as VoiceRecord;
-  } catch (err) {
-    // Two identical requests raced: the unique index let one in; answer with that one.
-    if ((err as { code?: number }).code === 11000) {
-      const winner = await Voice.findOne({ compoundId, submittedBy, idempotencyKey }).lean<VoiceRecord>();
-      if (winner) return retried(winner);
-    }
-    throw err;
-  }
-  // Counted from intake; should this fail, the workflow's first event counts it.
-  await syncRateMember('voice', created._id).catch((err: unknown) =>
-    deps.log?.(`计数同步失败（将由流程补上）：${String(err)}`),
-  );
-  const workflowStarted = await tryStart(created);
-  return { voice: created, created: true, workflowStarted, calendarNote: calendarNoteOf(created, compound) };
-
-  async function retried(v: VoiceRecord) {
-    if (v.requestHash !== requestHash) {
-      throw new DomainError('conflict', '该幂等键已用于另一条不同内容的反映', { field: 'idempotencyKey' });
-    }
-    const workflowStarted = v.workflowStartedAt ? true : await tryStart(v);
-    return { voice: v, created: false, workflowStarted };
-  }
-
-  async function tryStart(v: VoiceRecord): Promise<boolean> {
-    try {
-      await startVoiceWorkflow(deps.temporal, v, compound, now);
-      return true;
-    } catch (err) {
-      deps.log?.(`voice ${v._id} stored; its workflow will be started by the sweep: ${String(err)}`);
-      return false;
-    }
-  }
-}
-
-/** Starts workflows for voices accepted while Temporal was unreachable. Run by the worker. */
-export async function startPendingVoiceWorkflows(
-  temporal: TemporalHandle,
-  olderThanMs = 5_000,
-): Promise<number> {
-  const pending = await Voice.find({
-    status: 'received',
-    workflowStartedAt: { $exists: false },
-    createdAt: { $lt: new Date(Date.now() - olderThanMs) },
-  })
-    .limit(200)
-    .lean<VoiceRecord[]>();
-  const compounds = new Map<string, CompoundRecord>();
-  let started = 0;
-  for (const v of pending) {
-    let compound = compounds.get(v.compoundId);
-    if (!compound) {
-      compound = await loadCompound(v.compoundId);
-      compounds.set(v.compoundId, compound);
-    }
-    await startVoiceWorkflow(temporal, v, compound);
-    started++;
-  }
-  return started;
 }
 
 export interface VoiceFilters {
@@ -335,40 +97,44 @@ function accessTo(v: VoiceRecord, viewer: Viewer): Access {
   return 'officer';
 }
 
+/**
+ * A page of a compound's voices, filtered and newest first, from its voice pages (activities/
+ * projections.ts: settled first, so never behind the records) — the records themselves are read by id,
+ * for the page shown only.
+ */
 export async function listVoices(compoundId: string, viewer: Viewer, f: VoiceFilters, now = new Date()) {
   const compound = await loadCompound(compoundId);
   const all = rolesGrant(viewer.roles, 'voice:readAll');
-  const query: Record<string, unknown> = { compoundId };
-  const and: Record<string, unknown>[] = [];
-  // A resident's own voices: those they raised, and those they entered for someone else.
-  if (!all) and.push({ $or: [{ submittedBy: viewer.id }, { enteredBy: viewer.id }] });
-  if (f.status) query.status = f.status;
-  if (f.assignee) query.assignee = f.assignee;
-  if (f.responsible) query.responsible = f.responsible;
-  if (f.kind) query.kind = f.kind;
-  if (f.category) query.category = f.category;
-  const overdueNow = [
-    { overdue: true },
-    { status: 'assigned', acknowledgeBy: { $lt: now } },
-    { status: 'inProgress', resolveBy: { $lt: now } },
-  ];
-  if (f.overdue === true) and.push({ $or: overdueNow });
-  if (f.overdue === false) query.$nor = overdueNow;
-  if (and.length) query.$and = and;
-  const [items, total] = await Promise.all([
-    Voice.find(query, { timeline: 0 })
-      .sort({ createdAt: -1, _id: -1 })
-      .skip((f.page - 1) * f.pageSize)
-      .limit(f.pageSize)
-      .lean<VoiceRecord[]>(),
-    Voice.countDocuments(query),
-  ]);
+  const t = now.getTime();
+  const overdueNow = (r: VoiceRow) =>
+    r.overdue ||
+    (r.status === 'assigned' && r.acknowledgeBy !== null && r.acknowledgeBy < t) ||
+    (r.status === 'inProgress' && r.resolveBy !== null && r.resolveBy < t);
+  const rows = (await readVoiceRows(compoundId)).filter(
+    (r) =>
+      // A resident's own voices: those they raised, and those they entered for someone else.
+      (all || r.submittedBy === viewer.id || r.enteredBy === viewer.id) &&
+      (!f.status || r.status === f.status) &&
+      (!f.assignee || r.assignee === f.assignee) &&
+      (!f.responsible || r.responsible === f.responsible) &&
+      (!f.kind || r.kind === f.kind) &&
+      (!f.category || r.category === f.category) &&
+      (f.overdue === undefined || overdueNow(r) === f.overdue),
+  );
+  const page = rows.slice((f.page - 1) * f.pageSize, f.page * f.pageSize);
+  const items = await recordsOf(page.map((r) => r.id));
   return {
     items: items.map((v) => voiceView(v, viewer, compound)),
     page: f.page,
     pageSize: f.pageSize,
-    total,
+    total: rows.length,
   };
+}
+
+/** The records of some voices, by id, in the order given (those that exist). */
+async function recordsOf(ids: string[]): Promise<VoiceRecord[]> {
+  const docs = await Promise.all(ids.map((id) => Voice.findById(id).lean<VoiceRecord>()));
+  return docs.flatMap((d) => (d ? [d] : []));
 }
 
 export async function getVoice(compoundId: string, voiceId: string, viewer: Viewer) {
@@ -535,29 +301,20 @@ export async function echoWall(
   },
 ) {
   const compound = await loadCompound(compoundId);
-  const query: Record<string, unknown> = {
-    compoundId,
-    status: f.status ?? { $in: ['resolved', 'closed', 'published'] },
-  };
-  if (f.kind) query.kind = f.kind;
-  if (f.category) query.category = f.category;
-  if (f.month) {
-    // The compound's local month, not UTC's.
-    const { year, month } = parseMonth(f.month);
-    const tz = timeZoneOf(compound);
-    query.createdAt = {
-      $gte: zonedTime(tz, year, month, 1),
-      $lt: monthBounds(zonedTime(tz, year, month, 1), tz).end,
-    };
-  }
-  const [items, total] = await Promise.all([
-    Voice.find(query, { contact: 0, timeline: 0, requestHash: 0, idempotencyKey: 0 })
-      .sort({ updatedAt: -1, _id: -1 })
-      .skip((f.page - 1) * f.pageSize)
-      .limit(f.pageSize)
-      .lean<VoiceRecord[]>(),
-    Voice.countDocuments(query),
-  ]);
+  const tz = timeZoneOf(compound);
+  const shown = f.status ? [f.status] : ['resolved', 'closed', 'published'];
+  const rows = (await readVoiceRows(compoundId, f.month ? [f.month] : undefined))
+    .filter(
+      (r) =>
+        shown.includes(r.status) &&
+        (!f.kind || r.kind === f.kind) &&
+        (!f.category || r.category === f.category) &&
+        // The compound's local month, not UTC's.
+        (!f.month || monthKey(new Date(r.createdAt), tz) === f.month),
+    )
+    .sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? 1 : -1));
+  const total = rows.length;
+  const items = await recordsOf(rows.slice((f.page - 1) * f.pageSize, f.page * f.pageSize).map((r) => r.id));
   const buildingName = new Map(compound.buildings.map((b) => [b._id, b.name]));
   return {
     compound: { id: compound._id, name: compound.name },
@@ -612,18 +369,20 @@ export async function echoWallSummary(compoundId: string, months: number, now = 
     unsatisfied: number;
     praise: number;
   }[] = [];
+  const rows = await readVoiceRows(compoundId);
   let start = monthBounds(now, tz).start;
   for (let i = 0; i < months; i++) {
-    const end = monthBounds(start, tz).end;
-    const inMonth = { compoundId, createdAt: { $gte: start, $lt: end } };
-    const [raised, handled, satisfied, unsatisfied, praise] = await Promise.all([
-      Voice.countDocuments({ ...inMonth, kind: { $ne: 'praise' } }),
-      Voice.countDocuments({ ...inMonth, kind: { $ne: 'praise' }, status: { $in: ['resolved', 'closed'] } }),
-      Voice.countDocuments({ ...inMonth, satisfaction: 'satisfied' }),
-      Voice.countDocuments({ ...inMonth, satisfaction: 'unsatisfied' }),
-      Voice.countDocuments({ ...inMonth, kind: 'praise' }),
-    ]);
-    out.push({ month: monthKey(start, tz), raised, handled, satisfied, unsatisfied, praise });
+    const month = monthKey(start, tz);
+    const inMonth = rows.filter((r) => monthKey(new Date(r.createdAt), tz) === month);
+    const matters = inMonth.filter((r) => r.kind !== 'praise');
+    out.push({
+      month,
+      raised: matters.length,
+      handled: matters.filter((r) => r.status === 'resolved' || r.status === 'closed').length,
+      satisfied: inMonth.filter((r) => r.satisfaction === 'satisfied').length,
+      unsatisfied: inMonth.filter((r) => r.satisfaction === 'unsatisfied').length,
+      praise: inMonth.filter((r) => r.kind === 'praise').length,
+    });
     start = monthBounds(new Date(start.getTime() - 1), tz).start;
   }
   return { compound: { id: compound._id, name: compound.name }, months: out };

@@ -14,7 +14,7 @@ import { LedgerEntry } from '../models/ledger-entry';
 import { appendLedgerEntry, sha256, verifyLedger } from '../activities/ledger';
 import { canonicalEntry, GENESIS_HASH, type ChainedEntry } from '../domain/ledger';
 import { communityScope, compoundScope, computeRates, recountRates } from '../api/rates';
-import { rebuildRateCounters, syncRateMember } from '../activities/rate-counters';
+import { foldCompound, markChanged, rebuildProjections } from '../activities/projections';
 import { startFerretDb, type Running } from '../scripts/servers';
 import { CATEGORIES } from '../domain/voices';
 
@@ -133,10 +133,10 @@ async function main() {
   line('generate ledger chain', `${ms(t0).toFixed(0)} ms`);
 
   t0 = process.hrtime.bigint();
-  const installed = await rebuildRateCounters();
+  const installed = await rebuildProjections();
   line(
-    'counters: install over all voices (one pass, rebuild)',
-    `${ms(t0).toFixed(0)} ms (${installed.buckets} buckets, ${installed.members} members)`,
+    'projections: build over all records (one pass, rebuild)',
+    `${ms(t0).toFixed(0)} ms (${installed.pages} pages, ${installed.records} records)`,
   );
 
   const compound = await compoundScope('b1');
@@ -157,18 +157,25 @@ async function main() {
   t0 = process.hrtime.bigint();
   for (const [k, id] of sample.entries()) {
     await Voice.updateOne(
-      { _id: id, 'timeline.eventId': { $ne: `bench-${k}` } },
-      { $set: { status: statuses[k % statuses.length] }, $push: { timeline: { eventId: `bench-${k}` } } },
+      { _id: id, rev: { $lt: k + 1 } },
+      {
+        $set: { status: statuses[k % statuses.length], rev: k + 1 },
+        $push: { timeline: { eventId: `bench-${k}` } },
+      },
     );
+    await markChanged('voice', id, 'b1', k + 1);
   }
   const updateMs = ms(t0) / sample.length;
   line(
-    'voice: record an event (update by _id)',
+    'voice: record an event (update by _id, and its change mark)',
     `${updateMs.toFixed(1)} ms per event (${sample.length} sequential)`,
   );
   t0 = process.hrtime.bigint();
-  for (const id of sample) await syncRateMember('voice', id);
-  line('counters: follow that event (syncRateMember)', `${(ms(t0) / sample.length).toFixed(1)} ms per event`);
+  await foldCompound('b1');
+  line(
+    'projections: fold those events (off the hot path)',
+    `${(ms(t0) / sample.length).toFixed(1)} ms per event`,
+  );
 
   if (process.env.BENCH_RECOUNT !== '0') {
     const recount = await time(

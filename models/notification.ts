@@ -11,13 +11,18 @@ const deliverySchema = new Schema(
  */
 const notificationSchema = new Schema(
   {
+    /** The key (older notifications: an ObjectId, with the key beside it). */
+    _id: { type: Schema.Types.Mixed, required: true },
     key: { type: String, required: true, unique: true },
     compoundId: { type: String, required: true },
     to: { role: String, userId: String },
     title: { type: String, required: true },
     body: { type: String, required: true },
     voiceId: String,
-    deliveries: { type: [deliverySchema], default: [] },
+    /** Older notifications' record of outside channels; newer ones keep `delivered`. */
+    deliveries: { type: [deliverySchema], default: undefined },
+    /** Channel name → when it was delivered. */
+    delivered: { type: Schema.Types.Mixed, default: undefined },
     readBy: { type: [String], default: [] },
   },
   { timestamps: true },

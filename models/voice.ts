@@ -37,6 +37,8 @@ const voiceSchema = new Schema(
     idempotencyKey: { type: String, required: true },
     requestHash: { type: String, required: true },
     status: { type: String, enum: VOICE_STATUSES, default: 'received' },
+    /** The revision its workflow last wrote (0 at intake): its events are applied in order, once. */
+    rev: { type: Number, default: 0 },
     assignee: { type: String, enum: BODIES, required: true },
     responsible: { type: String, enum: BODIES },
     escalationLevel: { type: Number, default: 0 },

@@ -19,7 +19,8 @@ import { Meeting } from '../models/meeting';
 import { Rectification } from '../models/rectification';
 import { Voice } from '../models/voice';
 import { meetingSettingsWithCalendar } from '../activities/meetings';
-import { actOnVoice, submitVoice, type SubmitVoiceInput } from '../api/voices';
+import { actOnVoice } from '../api/voices';
+import { submitVoice, type SubmitVoiceInput } from '../api/intake';
 import type { TemporalHandle } from '../client';
 import type { Actor } from '../workflows/contract';
 import {
@@ -204,10 +205,16 @@ class History {
   }
 
   async run() {
+    const t0 = Date.now();
     while (this.steps.length) {
       this.steps.sort((a, b) => a.at - b.at || a.seq - b.seq);
       const step = this.steps.shift()!;
       await this.sleepUntil(step.at);
+      // DEMO_TRACE=1 prints where the history is, for when a step hangs.
+      if (process.env.DEMO_TRACE)
+        console.log(
+          `[history] +${((Date.now() - t0) / 1000).toFixed(1)}s ${new Date(step.at).toISOString()} ${step.what}`,
+        );
       try {
         await step.run();
       } catch (err) {

@@ -5,7 +5,7 @@
  * The period defaults to this year in the compound's time zone; with no compound, every compound.
  */
 import { runWithDatabase } from './cli';
-import { rebuildRateCounters } from '../activities/rate-counters';
+import { rebuildProjections } from '../activities/projections';
 import { compoundScope, computeRates, recountRates } from '../api/rates';
 import { Compound, timeZoneOf } from '../models/compound';
 import { localParts } from '../domain/calendar';
@@ -27,9 +27,9 @@ async function main(): Promise<number> {
   }
   if (mode === '--rebuild') {
     const t0 = Date.now();
-    const r = await rebuildRateCounters(compounds.map((c) => c._id));
+    const r = await rebuildProjections(compounds.map((c) => c._id));
     console.log(
-      `已重建 ${r.compounds} 个小区的计数：${r.buckets} 个月度桶，${r.members} 条记录，用时 ${Date.now() - t0} ms`,
+      `已重建 ${r.compounds} 个小区的统计：${r.pages} 个月度页，${r.records} 条记录，用时 ${Date.now() - t0} ms`,
     );
     return 0;
   }

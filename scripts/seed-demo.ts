@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { hashPassword } from '../api/auth';
-import { actOnVoice, submitVoice } from '../api/voices';
+import { actOnVoice } from '../api/voices';
+import { submitVoice } from '../api/intake';
 import { SeedMark } from '../models/seed-mark';
 import { seedDemoHistory } from './demo-history';
 import { TOOLS_BIN } from './servers';
@@ -248,14 +249,14 @@ async function seedLiveVoices(temporal: TemporalHandle, now: Date): Promise<numb
     text: '5号楼门口的路面破损，老人走路容易绊倒。',
     anonymous: false,
   });
-  if (handling.workflowStarted) {
+  if (await handling.started) {
     await untilAssigned(handling.voice._id);
     await actOnVoice(temporal, DEMO_COMPOUND, handling.voice._id, as('u-selfmgmt'), {
       type: 'accept',
       note: '今天上午安排清运',
     });
   }
-  if (resolved.workflowStarted) {
+  if (await resolved.started) {
     await untilAssigned(resolved.voice._id);
     await actOnVoice(temporal, DEMO_COMPOUND, resolved.voice._id, as('u-staff'), {
       type: 'resolve',

@@ -157,7 +157,16 @@ export function meetingLife(input: MeetingInput, opts: MeetingLifeOptions) {
   const rec = recorder(input.compoundId, meetingId, 'meeting', CONVENERS[input.type]);
   let version = 0;
   let assembleEarly = false;
-  const save = () => acts.saveMeeting(state);
+  // The read model has one writer, and its saves go one after another (a save started by a handler
+  // waits for the one in flight), so an older state never lands after a newer one.
+  const serialSaves = patched('serial-meeting-saves');
+  let saveTail: Promise<unknown> = Promise.resolve();
+  const save = (): Promise<void> => {
+    if (!serialSaves) return acts.saveMeeting(state);
+    const run = saveTail.then(() => acts.saveMeeting(state));
+    saveTail = run.catch(() => undefined);
+    return run;
+  };
   const when = (t: string | number) => formatLocal(new Date(t), input.timeZone);
 
   const requireConvener = (actor: Actor) => {

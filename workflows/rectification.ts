@@ -5,7 +5,7 @@
  * to the supervisory board and the party branch, and onto the next monthly consultation; overdue
  * again: onto the quarterly council's agenda. Extensions only with a recorded reason.
  */
-import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, setHandler } from '@temporalio/workflow';
 import { DAY_MS, formatLocal, DEFAULT_TIME_ZONE } from '../domain/calendar';
 import { LIMITS, excerptOf, longTextProblem, type LongText } from '../domain/limits';
 import { ORDER_BODY_LABELS as BODY_NAMES, motionForOverdueOrder } from '../domain/meetings';
@@ -49,7 +49,15 @@ export async function rectificationOrder(input: RectificationInput): Promise<Rec
     input.kind === 'resolution' ? 'resolution' : 'rectification',
     [input.owner, input.issuer],
   );
-  const save = () => acts.saveRectification({ ...state, source: input.source });
+  // One writer, saves one after another (see meetingLife).
+  const serialSaves = patched('serial-order-saves');
+  let saveTail: Promise<unknown> = Promise.resolve();
+  const save = (): Promise<void> => {
+    if (!serialSaves) return acts.saveRectification({ ...state, source: input.source });
+    const run = saveTail.then(() => acts.saveRectification({ ...state, source: input.source }));
+    saveTail = run.catch(() => undefined);
+    return run;
+  };
   const when = (t: string | number) => formatLocal(new Date(t), input.timeZone ?? DEFAULT_TIME_ZONE);
   let version = 0;
 
@@ -58,10 +66,12 @@ export async function rectificationOrder(input: RectificationInput): Promise<Rec
 
   setHandler(rectificationStatusQuery, () => state);
 
-  setHandler(procedureAgreedSignal, ({ meetingId, procedure }) => {
+  setHandler(procedureAgreedSignal, async ({ meetingId, procedure }) => {
     // One procedure per coordination meeting: a repeated signal changes nothing.
     if (state.procedures.some((p) => p.meetingId === meetingId)) return;
     state.procedures.push({ at: iso(Date.now()), meetingId, procedure });
+    // The order's record is its own to write: it files the procedure (GET …/rectifications/:id shows it).
+    if (patched('save-agreed-procedure')) await save();
   });
   const requireText = (t: LongText | undefined, field: string, label: string) => {
     const problem = longTextProblem(t, label);

@@ -85,6 +85,8 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
     acknowledge: undefined,
     resolve: undefined,
   };
+  const serialRecords = patched('serial-voice-records');
+  let recordTail: Promise<unknown> = Promise.resolve();
   let deadlineVersion = 0;
   let seq = 0;
   let progressReports = 0;
@@ -107,10 +109,24 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
     deadlineVersion++;
   };
 
-  const record = (type: string, message: string, actor?: Actor) =>
+  // One writer, one event at a time: a handler's event waits for the one in flight (the read model's
+  // revision compare-and-set relies on it).
+  const inOrder = serialRecords
+    ? <T>(f: () => Promise<T>): Promise<T> => {
+        const run = recordTail.then(f, f);
+        recordTail = run.catch(() => undefined);
+        return run;
+      }
+    : <T>(f: () => Promise<T>) => f();
+  const record = (type: string, message: string, actor?: Actor) => {
+    const eventId = `${voiceId}:${++seq}`;
+    return inOrder(() => recordEvent(eventId, type, message, actor));
+  };
+  const recordEvent = (eventId: string, type: string, message: string, actor?: Actor) =>
     recordVoiceEvent({
       voiceId,
-      eventId: `${voiceId}:${++seq}`,
+      compoundId,
+      eventId,
       type,
       at: iso(now()),
       message,
@@ -260,14 +276,18 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
       state.status = 'resolved';
       state.overdue = false;
       deadlineVersion++;
-      await recordVoiceEvent({
-        voiceId,
-        eventId: `${voiceId}:${++seq}:resolution`,
-        type: 'resolutionRecorded',
-        at: iso(now()),
-        message: result.trim(),
-        set: { result: result.trim(), resolvedAt: iso(now()), handledBy: bodyOf(actor) },
-      });
+      const resolutionId = `${voiceId}:${++seq}:resolution`;
+      await inOrder(() =>
+        recordVoiceEvent({
+          voiceId,
+          compoundId,
+          eventId: resolutionId,
+          type: 'resolutionRecorded',
+          at: iso(now()),
+          message: result.trim(),
+          set: { result: result.trim(), resolvedAt: iso(now()), handledBy: bodyOf(actor) },
+        }),
+      );
       await record('resolved', `已办结：${result.trim()}`, actor);
       if (input.submitterUserId) {
         await notify(

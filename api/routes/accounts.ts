@@ -62,7 +62,7 @@ export function accountRoutes(deps: AppDeps): Router {
         $or: [{ 'to.userId': req.user!.id }, { 'to.role': { $in: req.roles } }],
       };
       if (unread === 'true') query.readBy = { $ne: req.user!.id };
-      const items = await Notification.find(query, { deliveries: 0 })
+      const items = await Notification.find(query, { deliveries: 0, delivered: 0 })
         .sort({ createdAt: -1 })
         .limit(limit)
         .lean();

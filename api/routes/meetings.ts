@@ -237,7 +237,12 @@ export function meetingRoutes(deps: AppDeps): Router {
 
   r.get(`${base}/meetings/:type/:period`, authorize('meeting:read'), async (req, res) => {
     res.json(
-      await getMeeting(param(req, 'compoundId'), parseMeetingType(param(req, 'type')), param(req, 'period')),
+      await getMeeting(
+        param(req, 'compoundId'),
+        parseMeetingType(param(req, 'type')),
+        param(req, 'period'),
+        deps.temporal,
+      ),
     );
   });
 

@@ -12,11 +12,10 @@ import {
   getVoice,
   listVoices,
   liveVoiceState,
-  submitVoice,
-  type SubmitVoiceInput,
   type VoiceAction,
   type VoiceFilters,
 } from '../voices';
+import { submitVoice, type SubmitVoiceInput } from '../intake';
 import type { AppDeps } from '../app';
 import type { Actor } from '../../workflows/contract';
 
@@ -111,15 +110,16 @@ export function voiceRoutes(deps: AppDeps): Router {
     async (req, res) => {
       const body = input<SubmitVoiceInput>(req, 'body');
       const key = req.header('idempotency-key') ?? body.idempotencyKey;
-      const { voice, created, workflowStarted, calendarNote } = await submitVoice(
+      const { voice, created, calendarNote } = await submitVoice(
         { temporal: deps.temporal, log: deps.log, clock: deps.clock },
         param(req, 'compoundId'),
         { id: req.user!.id, name: req.user!.name, roles: req.roles! },
         { ...body, idempotencyKey: key },
       );
-      res.status(created ? (workflowStarted ? 201 : 202) : 200).json({
+      // 202: stored and its handling starting (its workflow starts right after this answer).
+      res.status(created ? 202 : 200).json({
         voice: { id: voice._id, status: voice.status, category: voice.category, assignee: voice.assignee },
-        message: workflowStarted ? '已受理，已分派处理' : '已受理，处理流程稍后自动启动',
+        message: created ? '已受理，正在分派处理' : '已受理（重复提交，未重复登记）',
         ...(calendarNote ? { calendarNote } : {}),
       });
     },

@@ -8,6 +8,7 @@ import { Types } from 'mongoose';
 import { createMeetingActivities } from '../../activities/meetings';
 import { zonedTime } from '../../domain/calendar';
 import { Voice } from '../../models/voice';
+import { markChanged } from '../../activities/projections';
 import { connectTestDb } from '../helpers/db';
 import { makeCompound } from '../helpers/fixtures';
 
@@ -23,8 +24,9 @@ const TZ = 'Asia/Shanghai';
 const acts = createMeetingActivities();
 
 async function voice(compoundId: string, fields: Record<string, unknown>) {
+  const _id = new Types.ObjectId().toHexString();
   await Voice.create({
-    _id: new Types.ObjectId().toHexString(),
+    _id,
     compoundId,
     kind: 'complaint',
     channel: 'online',
@@ -34,6 +36,7 @@ async function voice(compoundId: string, fields: Record<string, unknown>) {
     requestHash: 'x',
     ...fields,
   });
+  await markChanged('voice', _id, compoundId, 0);
 }
 
 it('when the owners’ committee handled two complaints about the committee’s service, they count on its record as handler and against the committee as subject', async () => {

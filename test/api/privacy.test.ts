@@ -69,7 +69,7 @@ async function submit(p: People, who: Person, body: object): Promise<string> {
     .post(`/api/v1/compounds/${p.compoundId}/voices`)
     .set('Authorization', who.auth)
     .send({ kind: 'complaint', ...body });
-  expect(res.status).toBe(201);
+  expect(res.status).toBe(202);
   return res.body.voice.id as string;
 }
 
@@ -458,7 +458,7 @@ describe('voices entered for a resident', () => {
         onBehalfOf: { userId: p.author.id, name: '王小明' },
       });
 
-    expect(res.status).toBe(201);
+    expect(res.status).toBe(202);
   });
 
   it('when a building leader entered a resident’s voice for them, the leader and the resident read its text in detail and list; neighbours cannot', async () => {

@@ -9,7 +9,7 @@ import { Rectification } from '../../models/rectification';
 import { Meeting } from '../../models/meeting';
 import { makeCompound, makeUser } from '../helpers/fixtures';
 import { startStack } from '../helpers/app';
-import { rebuildRateCounters } from '../../activities/rate-counters';
+import { rebuildProjections } from '../../activities/projections';
 import { compoundScope, computeRates, recountRates } from '../../api/rates';
 
 let stack: Awaited<ReturnType<typeof startStack>>;
@@ -87,8 +87,8 @@ it('computes the three rates, on-time orders and meetings, by body and category,
     meeting('periodicCoordination', false),
   ]);
 
-  // Records written straight to the database: the counters are installed over them by a rebuild.
-  expect(await rebuildRateCounters([c])).toMatchObject({ compounds: 1, members: 10 });
+  // Records written straight to the database: the projections are built over them by a rebuild.
+  expect(await rebuildProjections([c])).toMatchObject({ compounds: 1, records: 11 });
   expect(await computeRates(await compoundScope(c), '2026-Q4')).toEqual(
     await recountRates(await compoundScope(c), '2026-Q4'),
   );

@@ -4,7 +4,7 @@
  */
 import request from 'supertest';
 import { createTemporalHandle } from '../../client';
-import { startPendingVoiceWorkflows } from '../../api/voices';
+import { sweepVoiceStarts } from '../../api/intake';
 import { DEFAULT_VOICE_SETTINGS } from '../../domain/voices';
 import { Voice } from '../../models/voice';
 import { Notification } from '../../models/notification';
@@ -61,7 +61,7 @@ describe('submitting a voice', () => {
       .post(`/api/v1/compounds/${p.compoundId}/voices`)
       .set('Authorization', p.resident.auth)
       .send({ kind: 'complaint', text: '2号楼门口的垃圾三天没人清运了', buildingId: 'b2' });
-    expect(res.status).toBe(201);
+    expect(res.status).toBe(202);
     expect(res.body.voice).toMatchObject({ category: 'sanitation', assignee: 'selfManagementCommittee' });
 
     const voice = await eventually(
@@ -89,7 +89,7 @@ describe('submitting a voice', () => {
       .post(`/api/v1/compounds/${p.compoundId}/voices`)
       .set('Authorization', p.resident.auth)
       .send(body);
-    expect(first.status).toBe(201);
+    expect(first.status).toBe(202);
     expect(again.status).toBe(200);
     expect(again.body.voice.id).toBe(first.body.voice.id);
     expect(await Voice.countDocuments({ compoundId: p.compoundId })).toBe(1);
@@ -154,7 +154,7 @@ describe('submitting a voice', () => {
         text: '小区消防通道被占用',
         onBehalfOf: { name: '赵大妈', phone: '13912345678' },
       });
-    expect(res.status).toBe(201);
+    expect(res.status).toBe(202);
     const doc = await Voice.findById(res.body.voice.id).lean().orFail();
     expect(doc).toMatchObject({
       channel: 'appealHotline',
@@ -189,10 +189,10 @@ describe('submitting a voice', () => {
     expect(res.status).toBe(202);
     expect((await Voice.findById(res.body.voice.id).lean().orFail()).status).toBe('received');
 
-    expect(await startPendingVoiceWorkflows(stack.temporal, 0)).toBeGreaterThanOrEqual(1);
+    expect(await sweepVoiceStarts(stack.temporal, 0)).toBeGreaterThanOrEqual(1);
     await eventually(
       () => Voice.findById(res.body.voice.id).lean().orFail(),
-      (v) => v.status === 'assigned' && v.workflowStartedAt !== undefined,
+      (v) => v.status === 'assigned',
     );
   });
 });

@@ -54,7 +54,7 @@ it(`at ${pinned.toISOString()}, a complaint is due 24 hours after intake and the
     .post(`/api/v1/compounds/${c}/voices`)
     .set('Authorization', resident)
     .send({ kind: 'complaint', text: '3号楼门口的垃圾三天没人清运了' });
-  expect(sent.status).toBe(201);
+  expect(sent.status).toBe(202);
   const v = await eventually(
     () => Voice.findById(sent.body.voice.id).lean(),
     (d) => d?.status === 'assigned',
@@ -98,7 +98,7 @@ it(`at ${pinned.toISOString()}, where the compound counts in working days, the d
     .post(`/api/v1/compounds/${c}/voices`)
     .set('Authorization', resident)
     .send({ kind: 'appeal', text: '希望尽快修好5号楼的路灯' });
-  expect(sent.status).toBe(201);
+  expect(sent.status).toBe(202);
   const v = await eventually(
     () => Voice.findById(sent.body.voice.id).lean(),
     (d) => d?.status === 'assigned',

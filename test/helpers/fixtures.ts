@@ -11,7 +11,8 @@ import type { Role } from '../../domain/roles';
 import { Community, Compound } from '../../models/compound';
 import { User } from '../../models/user';
 import { Voice } from '../../models/voice';
-import type { VoiceRecord } from '../../api/voices';
+import type { VoiceRecord } from '../../api/intake';
+import { markChanged } from '../../activities/projections';
 
 let passwordHash: string | undefined;
 
@@ -72,5 +73,7 @@ export async function makeVoice(
     responsible: defaultAssignee(category, fields.kind),
     ...(fields.createdAt ? { createdAt: fields.createdAt } : {}),
   });
+  // As intake does: its first change mark, so the projections count it.
+  await markChanged('voice', doc._id, compoundId, 0);
   return doc.toObject() as VoiceRecord;
 }

@@ -14,7 +14,7 @@ import { DEFAULT_MEETING_SETTINGS, meetingWorkflowId } from '../../domain/meetin
 import { DEFAULT_VOICE_SETTINGS, type VoiceKind } from '../../domain/voices';
 import { addWorkingDays } from '../../domain/working-days';
 import { getOrder } from '../../api/meetings';
-import { workflowInputOf } from '../../api/voices';
+import { workflowInputOf } from '../../api/intake';
 import { Compound } from '../../models/compound';
 import { LedgerEntry } from '../../models/ledger-entry';
 import { Meeting } from '../../models/meeting';

@@ -1,7 +1,8 @@
 /**
- * The rate counters on the real database: they follow every change of a voice, order and meeting,
- * stay exact under retries and concurrent syncs, move an order whose deadline moves, and always agree
- * with a recount of the records themselves.
+ * The read projections on the real database (activities/projections.ts): the pages and rate counts
+ * follow every change of a voice, order and meeting, stay exact when folds are retried or run at once,
+ * move an order whose deadline moves, and always agree with a recount of the records themselves.
+ * Records are changed here as their one writer would: the record by _id, then a change mark.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -13,10 +14,18 @@ import { Voice } from '../../models/voice';
 import { Community, Compound } from '../../models/compound';
 import { Rectification } from '../../models/rectification';
 import { Meeting } from '../../models/meeting';
-import { RateCounts, RateLock, RateMembers, RateMeta, RatePointer } from '../../models/rate-bucket';
-import { ensureRateCounters, rebuildRateCounters, syncRateMember } from '../../activities/rate-counters';
+import { RateCounts, RateLock, RateMeta } from '../../models/rate-bucket';
+import { Change, MatterPage, VoicePage } from '../../models/projection';
+import {
+  ensureProjections,
+  foldCompound,
+  markChanged,
+  rebuildProjections,
+  type RecordKind,
+} from '../../activities/projections';
 import { communityScope, compoundScope, computeRates, recountRates } from '../../api/rates';
-import { countMembers, packTallies } from '../../domain/rates';
+import { packTallies } from '../../domain/rates';
+import { unpackOrderRows, unpackVoiceRows } from '../../domain/projections';
 
 let db: Awaited<ReturnType<typeof connectTestDb>>;
 beforeAll(async () => {
@@ -29,6 +38,17 @@ afterAll(async () => {
 const NOV = new Date('2026-11-10T02:00:00Z');
 const DEC = new Date('2026-12-10T02:00:00Z');
 const plain = (x: unknown) => JSON.parse(JSON.stringify(x)) as unknown;
+let revs = 0;
+
+/** What a record's one writer does: change the record, then mark it changed (a new revision). */
+async function change(kind: RecordKind, id: string, set?: Record<string, unknown>) {
+  const model = (kind === 'voice' ? Voice : kind === 'order' ? Rectification : Meeting) as typeof Meeting;
+  if (set) await model.collection.updateOne({ _id: id } as never, { $set: set });
+  const doc = (await model.collection.findOne({ _id: id } as never)) as { compoundId?: string } | null;
+  await markChanged(kind, id, doc?.compoundId ?? 'none', ++revs);
+}
+const voiceRows = async (c: string, month: string) =>
+  unpackVoiceRows((await VoicePage.findById(`${c}/${month}`).lean())?.rows);
 
 async function newVoice(compoundId: string, v: Record<string, unknown> = {}) {
   const _id = new Types.ObjectId().toHexString();
@@ -49,6 +69,7 @@ async function newVoice(compoundId: string, v: Record<string, unknown> = {}) {
     timeline: [],
     ...v,
   } as never);
+  await change('voice', _id);
   return _id;
 }
 
@@ -65,6 +86,7 @@ async function newOrder(compoundId: string, deadline: Date) {
     deadline,
     state: {},
   } as never);
+  await change('order', _id);
   return _id;
 }
 
@@ -75,10 +97,9 @@ async function agree(compoundId: string, period: string) {
   return counted;
 }
 
-it('when a voice goes from intake to a satisfied close, the counters follow each step', async () => {
+it('when a voice goes from intake to a satisfied close, the counts follow each step', async () => {
   const c = await makeCompound();
   const id = await newVoice(c);
-  await syncRateMember('voice', id);
   expect((await agree(c, '2026-11')).overall).toMatchObject({
     voices: 1,
     responseRate: 0,
@@ -89,8 +110,7 @@ it('when a voice goes from intake to a satisfied close, the counters follow each
     { status: 'resolved' },
     { status: 'closed', satisfaction: 'satisfied' },
   ]) {
-    await Voice.updateOne({ _id: id }, { $set: set });
-    await syncRateMember('voice', id);
+    await change('voice', id, set);
     await agree(c, '2026-11');
   }
   expect((await agree(c, '2026')).overall).toMatchObject({
@@ -99,71 +119,68 @@ it('when a voice goes from intake to a satisfied close, the counters follow each
     resolutionRate: 1,
     satisfactionRate: 1,
   });
+  expect((await voiceRows(c, '2026-11')).map((r) => r.status)).toEqual(['closed']);
 });
 
-it('when a sync is retried, nothing changes: not the counts, not the revision', async () => {
+it('when a record is marked again and folds are retried, nothing changes: not the counts, not the page', async () => {
   const c = await makeCompound();
   const id = await newVoice(c, { status: 'assigned' });
-  await syncRateMember('voice', id);
-  const before = await RateCounts.findById(`${c}/2026-11`).lean();
-  await syncRateMember('voice', id);
-  await syncRateMember('voice', id);
-  const after = await RateCounts.findById(`${c}/2026-11`).lean();
-  expect(after).toEqual(before);
-  expect(after?.rev).toBe(1);
+  await foldCompound(c);
+  const counts = await RateCounts.findById(`${c}/2026-11`, { tallies: 1 }).lean();
+  const rows = await voiceRows(c, '2026-11');
+  await change('voice', id);
+  await foldCompound(c);
+  await foldCompound(c);
+  expect(await RateCounts.findById(`${c}/2026-11`, { tallies: 1 }).lean()).toEqual(counts);
+  expect(await voiceRows(c, '2026-11')).toEqual(rows);
+  expect(await Change.countDocuments({ compoundId: c })).toBe(0);
 });
 
-it('when thirty voices of one month are counted at once, each is counted exactly once', async () => {
+it('when thirty voices of one month are marked at once and folded by several at once, each is counted exactly once', async () => {
   const c = await makeCompound();
   const ids = await Promise.all(Array.from({ length: 30 }, () => newVoice(c)));
-  await Promise.all(ids.map((id) => syncRateMember('voice', id)));
+  await Promise.all([foldCompound(c), foldCompound(c), foldCompound(c)]);
   expect((await agree(c, '2026-11')).overall.voices).toBe(30);
-  const members = await RateMembers.findById(`${c}/2026-11`).lean();
-  expect(Object.keys(members?.members as object)).toHaveLength(30);
+  expect((await voiceRows(c, '2026-11')).map((r) => r.id).sort()).toEqual([...ids].sort());
 });
 
-it('when the same voice is synced concurrently while it changes, the counters end at its latest state', async () => {
+it('when a voice changes while folds run beside it, the projections end at its latest state', async () => {
   const c = await makeCompound();
   const id = await newVoice(c);
   const states = ['assigned', 'accepted', 'inProgress', 'resolved', 'closed'];
-  await Promise.all(
-    states.map(async (status, i) => {
-      await new Promise((r) => setTimeout(r, i * 3));
-      await Voice.updateOne({ _id: id }, { $set: { status } });
-      await syncRateMember('voice', id);
-    }),
-  );
-  await syncRateMember('voice', id); // whatever order they finished in, one more pass changes nothing
-  const final = (await Voice.findById(id).lean())!.status;
-  const members = await RateMembers.findById(`${c}/2026-11`).lean();
-  const codes = Object.values(members?.members as Record<string, string>);
-  expect(countMembers(codes).voices.map((g) => [g.status, g.count])).toEqual([[final, 1]]);
+  const folds: Promise<unknown>[] = [];
+  for (const status of states) {
+    await change('voice', id, { status });
+    folds.push(foldCompound(c));
+  }
+  await Promise.all(folds);
+  await foldCompound(c);
+  expect((await voiceRows(c, '2026-11')).map((r) => r.status)).toEqual(['closed']);
   await agree(c, '2026-11');
 });
 
 it("when an order's deadline is extended into the next month, it moves to that month's count", async () => {
   const c = await makeCompound();
   const id = await newOrder(c, NOV);
-  await syncRateMember('order', id);
   expect((await agree(c, '2026-11')).overall.orders).toBe(1);
-  await Rectification.updateOne({ _id: id }, { $set: { deadline: DEC } });
-  await syncRateMember('order', id);
+  await change('order', id, { deadline: DEC });
   expect((await agree(c, '2026-11')).overall.orders).toBe(0);
   expect((await agree(c, '2026-12')).overall.orders).toBe(1);
   expect((await agree(c, '2026-Q4')).overall.orders).toBe(1);
-  expect((await RatePointer.findById(`o:${id}`).lean())?.bucket).toBe(`${c}/2026-12`);
+  const page = await MatterPage.findById(c).lean();
+  expect(unpackOrderRows(page?.orders).map((o) => o.deadline)).toEqual([DEC.getTime()]);
 });
 
-it('praise is never counted, and a record that does not exist is ignored', async () => {
+it('praise is never counted, and a mark for a record that does not exist is ignored', async () => {
   const c = await makeCompound();
-  const id = await newVoice(c, { kind: 'praise', status: 'published' });
-  await syncRateMember('voice', id);
-  await syncRateMember('voice', 'no-such-voice');
+  await newVoice(c, { kind: 'praise', status: 'published' });
+  await markChanged('voice', 'no-such-voice', c, 1);
   expect((await agree(c, '2026-11')).overall.voices).toBe(0);
-  expect(await RateMembers.countDocuments({ compoundId: c })).toBe(0);
+  expect((await voiceRows(c, '2026-11')).map((r) => r.kind)).toEqual(['praise']);
+  expect(await Change.countDocuments({ compoundId: c })).toBe(0);
 });
 
-it('whatever sequence of changes is synced, the counters agree with a recount, and a rebuild gives the same', async () => {
+it('whatever sequence of changes is made, the counts agree with a recount, and a rebuild gives the same', async () => {
   const c = await makeCompound();
   const voices = await Promise.all([newVoice(c), newVoice(c), newVoice(c, { createdAt: DEC })]);
   const orders = await Promise.all([newOrder(c, NOV), newOrder(c, DEC)]);
@@ -178,11 +195,9 @@ it('whatever sequence of changes is synced, the counters agree with a recount, a
     holdBy: NOV,
     state: {},
   } as never);
-  for (const id of voices) await syncRateMember('voice', id);
-  for (const id of orders) await syncRateMember('order', id);
-  await syncRateMember('meeting', meetingId);
+  await change('meeting', meetingId);
   await agree(c, '2026-Q4');
-  const change = fc.oneof(
+  const step = fc.oneof(
     fc.record({
       what: fc.constant('voice' as const),
       i: fc.nat(voices.length - 1),
@@ -210,36 +225,34 @@ it('whatever sequence of changes is synced, the counters agree with a recount, a
     }),
   );
   await fc.assert(
-    fc.asyncProperty(fc.array(change, { minLength: 1, maxLength: 6 }), async (changes) => {
-      for (const ch of changes) {
-        const [model, ids] =
-          ch.what === 'voice'
-            ? [Voice, voices]
-            : ch.what === 'order'
-              ? [Rectification, orders]
-              : [Meeting, [meetingId]];
-        await (model as typeof Meeting).updateOne({ _id: ids[ch.i] }, { $set: ch.set });
-        await syncRateMember(ch.what, ids[ch.i]!);
-      }
-      await agree(c, '2026-Q4');
-    }),
+    fc.asyncProperty(
+      fc.array(step, { minLength: 1, maxLength: 6 }),
+      fc.boolean(),
+      async (steps, foldEach) => {
+        for (const st of steps) {
+          const ids = st.what === 'voice' ? voices : st.what === 'order' ? orders : [meetingId];
+          await change(st.what, ids[st.i]!, st.set);
+          if (foldEach) await foldCompound(c);
+        }
+        await agree(c, '2026-Q4');
+      },
+    ),
     { numRuns: 15 },
   );
   const live = plain(await computeRates(await compoundScope(c), '2026'));
-  await rebuildRateCounters([c]);
+  await rebuildProjections([c]);
   expect(plain(await computeRates(await compoundScope(c), '2026'))).toEqual(live);
 });
 
-it('when a process died holding the counter lock, the next sync breaks the stale lock and counts', async () => {
+it('when a process died holding the fold lock, the next fold breaks the stale lock and folds', async () => {
   const c = await makeCompound();
-  await RateLock.create({ _id: `counters:${c}`, token: 'dead', at: new Date(Date.now() - 60_000) });
-  const id = await newVoice(c);
-  await syncRateMember('voice', id);
+  await RateLock.create({ _id: `fold:${c}`, token: 'dead', at: new Date(Date.now() - 60_000) });
+  await newVoice(c);
   expect((await agree(c, '2026-11')).overall.voices).toBe(1);
-  expect(await RateLock.countDocuments({ _id: `counters:${c}` })).toBe(0);
+  expect(await RateLock.countDocuments({ _id: `fold:${c}` })).toBe(0);
 });
 
-it("a whole community's rates (many buckets, read in one query) agree with a recount", async () => {
+it("a whole community's rates (many months, read in one query) agree with a recount", async () => {
   const scope = await communityScope('furong');
   expect(scope.compoundIds.length * 12).toBeGreaterThan(36);
   const [counted, recounted] = await Promise.all([computeRates(scope, '2026'), recountRates(scope, '2026')]);
@@ -247,26 +260,24 @@ it("a whole community's rates (many buckets, read in one query) agree with a rec
   expect(counted.overall.voices).toBeGreaterThan(30);
 });
 
-it('when a rebuild runs while records change and sync, the counters still end equal to a recount', async () => {
+it('when a rebuild runs while records change, the projections still end equal to a recount', async () => {
   const c = await makeCompound();
   const ids = await Promise.all(Array.from({ length: 12 }, () => newVoice(c)));
-  for (const id of ids) await syncRateMember('voice', id);
   await Promise.all([
-    rebuildRateCounters([c]),
+    rebuildProjections([c]),
     ...ids.map(async (id, i) => {
       await new Promise((r) => setTimeout(r, i * 5));
-      await Voice.updateOne({ _id: id }, { $set: { status: 'resolved', respondedOnTime: true } });
-      await syncRateMember('voice', id);
+      await change('voice', id, { status: 'resolved', respondedOnTime: true });
     }),
   ]);
   expect((await agree(c, '2026-11')).overall).toMatchObject({ voices: 12, resolutionRate: 1 });
 });
 
-it('when two waiters find the same stale lock, only one breaks it', async () => {
+it('when two folders find the same stale lock, only one breaks it', async () => {
   const c = await makeCompound();
-  await RateLock.create({ _id: `counters:${c}`, token: 'dead-2', at: new Date(Date.now() - 60_000) });
-  const ids = await Promise.all([newVoice(c), newVoice(c), newVoice(c)]);
-  await Promise.all(ids.map((id) => syncRateMember('voice', id)));
+  await RateLock.create({ _id: `fold:${c}`, token: 'dead-2', at: new Date(Date.now() - 60_000) });
+  await Promise.all([newVoice(c), newVoice(c), newVoice(c)]);
+  await Promise.all([foldCompound(c), foldCompound(c), foldCompound(c)]);
   expect((await agree(c, '2026-11')).overall.voices).toBe(3);
   expect(await RateLock.countDocuments({ _id: 'break:dead-2' })).toBe(1);
 });
@@ -279,7 +290,7 @@ it('in a community whose compounds keep different time zones, each counts in its
   ]);
   // 2026-10-31 20:00 UTC: November in Shanghai, still October in UTC.
   const at = new Date('2026-10-31T20:00:00Z');
-  for (const c of ['mz-sh', 'mz-utc']) await syncRateMember('voice', await newVoice(c, { createdAt: at }));
+  for (const c of ['mz-sh', 'mz-utc']) await newVoice(c, { createdAt: at });
   const scope = await communityScope('mixed-zones');
   const [nov, recountNov] = await Promise.all([
     computeRates(scope, '2026-11'),
@@ -290,9 +301,10 @@ it('in a community whose compounds keep different time zones, each counts in its
   expect((await computeRates(scope, '2026-10')).overall.voices).toBe(1);
 });
 
-it('npm run rates checks the counters against a recount (exit 1 when they differ) and rebuilds them', async () => {
+it('npm run rates checks the counts against a recount (exit 1 when they differ) and rebuilds them', async () => {
   const c = await makeCompound();
-  await syncRateMember('voice', await newVoice(c, { status: 'resolved', respondedOnTime: true }));
+  await newVoice(c, { status: 'resolved', respondedOnTime: true });
+  await foldCompound(c);
   const root = join(__dirname, '..', '..');
   const rates = (...args: string[]) =>
     spawnSync(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'scripts', 'rates.ts'), ...args], {
@@ -306,26 +318,27 @@ it('npm run rates checks the counters against a recount (exit 1 when they differ
   await RateCounts.updateOne(
     { _id: `${c}/2026-11` },
     { $set: { tallies: packTallies({ voices: [], orders: [], meetings: [] }) } },
-  ); // counters gone astray
+  ); // counts gone astray
   run = rates('--check', '2026-Q4', c);
   expect(run.stdout).toContain(`✘ ${c} 2026-Q4`);
   expect(run.status).toBe(1);
 
   run = rates('--rebuild', c);
-  expect(run.stdout).toContain('已重建 1 个小区的计数');
+  expect(run.stdout).toContain('已重建 1 个小区的统计');
   expect(run.status).toBe(0);
   expect(rates('--check', '2026', c).status).toBe(0);
   expect(rates('--check', '2026', 'nowhere').status).toBe(2);
   expect(rates('--recount').status).toBe(2);
 });
 
-it('on a first start over records kept before the counters existed, the worker installs them once', async () => {
+it('on a first start over records kept before the projections existed, the worker builds them once', async () => {
   await RateCounts.deleteMany({});
-  await RateMembers.deleteMany({});
-  await RateMeta.deleteMany({}); // as before the counters existed
+  await VoicePage.deleteMany({});
+  await RateMeta.deleteMany({}); // as before the projections existed
   const c = await makeCompound();
-  await newVoice(c, { status: 'closed', satisfaction: 'satisfied' });
-  expect(await ensureRateCounters()).toBe(true);
+  const id = await newVoice(c, { status: 'closed', satisfaction: 'satisfied' });
+  await Change.deleteMany({ recordId: id }); // kept before marks existed
+  expect(await ensureProjections()).toBe(true);
   expect((await agree(c, '2026')).overall).toMatchObject({ voices: 1, satisfactionRate: 1 });
-  expect(await ensureRateCounters()).toBe(false);
+  expect(await ensureProjections()).toBe(false);
 });

@@ -1,0 +1,472 @@
+/**
+ * Keeps the read projections (models/projection.ts, domain/projections.ts) in step with the records.
+ *
+ * The hot path only writes: a record's one writer (its workflow, or intake) updates the record by _id and
+ * adds a change mark. Off the hot path, the folder takes a compound's fold lock, reads the marked records
+ * afresh, places their rows in the compound's pages, refreshes the counts of the months touched, and
+ * removes the marks it folded. Folding re-reads records, so it is idempotent: a retried or repeated fold
+ * changes nothing more. A reader first folds what is still marked for its compound, so what it reads is
+ * never behind the records. FerretDB v1 applies no update of one document atomically, which is why every
+ * document here has one writer at a time: the record its workflow, the pages the lock holder.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { monthKey } from '../domain/calendar';
+import {
+  meetingRowOf,
+  monthTallies,
+  orderRowOf,
+  packMeetingRows,
+  packOrderRows,
+  packVoiceRows,
+  unpackMeetingRows,
+  unpackOrderRows,
+  unpackVoiceRows,
+  upsertRows,
+  voiceRowOf,
+  type MeetingRow,
+  type OrderRow,
+  type VoiceRow,
+} from '../domain/projections';
+import { mergeTallies, packTallies, rateBucketId, unpackTallies, type RateTallies } from '../domain/rates';
+import { Compound, timeZoneOf } from '../models/compound';
+import { Meeting } from '../models/meeting';
+import { Change, MatterPage, PageHead, VoiceConsult, VoicePage } from '../models/projection';
+import { RateCounts, RateLock, RateMeta } from '../models/rate-bucket';
+import { Rectification } from '../models/rectification';
+import { Voice } from '../models/voice';
+
+export type RecordKind = 'voice' | 'order' | 'meeting';
+
+const isDuplicate = (err: unknown) => (err as { code?: number }).code === 11000;
+
+/** The mark of projections built in the current format, over the records kept before them. */
+const INSTALLED = 'projections-v1';
+
+/**
+ * Marks a record as changed at a revision. Insert-only and idempotent: a retried write adds nothing,
+ * and no mark can be lost to another write (each revision has its own).
+ */
+export async function markChanged(
+  kind: RecordKind,
+  recordId: string,
+  compoundId: string,
+  rev: number | string,
+) {
+  try {
+    await Change.create({ _id: `${kind}:${recordId}:${rev}`, compoundId, kind, recordId, at: new Date() });
+  } catch (err) {
+    if (!isDuplicate(err)) throw err;
+  }
+}
+
+/** Many marks in one insert (intake batches). */
+export async function markManyChanged(
+  marks: { kind: RecordKind; recordId: string; compoundId: string; rev: number }[],
+) {
+  if (!marks.length) return;
+  const now = new Date();
+  await Change.insertMany(
+    marks.map((m) => ({
+      _id: `${m.kind}:${m.recordId}:${m.rev}`,
+      compoundId: m.compoundId,
+      kind: m.kind,
+      recordId: m.recordId,
+      at: now,
+    })),
+    { ordered: false },
+  ).catch((err: unknown) => {
+    const e = err as { writeErrors?: { code?: number }[]; code?: number };
+    const errors = e.writeErrors ?? (e.code !== undefined ? [e] : undefined);
+    if (!errors || errors.some((w) => w.code !== 11000)) throw err;
+  });
+}
+
+/** A lock left by a process that died is broken after this long; a fold takes milliseconds. */
+const LOCK_STALE_MS = 15_000;
+const LOCK_WAIT_MS = 20_000;
+
+/**
+ * Runs `f` holding a compound's fold lock (a document created under a unique _id: the one atomic step
+ * every MongoDB-wire server offers). `wait: false` gives up at once when another holds it.
+ */
+async function withFoldLock<T>(compoundId: string, f: () => Promise<T>, wait = true): Promise<T | undefined> {
+  const _id = `fold:${compoundId}`;
+  const token = randomUUID();
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await RateLock.create({ _id, token, at: new Date() });
+      break;
+    } catch (err) {
+      if (!isDuplicate(err)) throw err;
+      const held = await RateLock.findById(_id).lean();
+      if (held && Date.now() - held.at.getTime() > LOCK_STALE_MS) {
+        // Only the one waiter that files the breaker (unique per stale token) removes the stale lock.
+        const breaker = await RateLock.create({ _id: `break:${held.token}`, token, at: new Date() }).then(
+          () => true,
+          (e: unknown) => (isDuplicate(e) ? false : Promise.reject(e)),
+        );
+        if (breaker) await RateLock.deleteOne({ _id, token: held.token });
+      }
+      if (!wait) return undefined;
+      if (Date.now() - started > LOCK_WAIT_MS)
+        throw new Error(`小区 ${compoundId} 的统计正忙，稍后重试`, { cause: err });
+      await sleep(Math.min(50, 2 + attempt) * (0.5 + Math.random()));
+    }
+  }
+  try {
+    return await f();
+  } finally {
+    await RateLock.deleteOne({ _id, token });
+  }
+}
+
+const VOICE_FIELDS = {
+  compoundId: 1,
+  createdAt: 1,
+  updatedAt: 1,
+  kind: 1,
+  channel: 1,
+  category: 1,
+  subject: 1,
+  status: 1,
+  assignee: 1,
+  responsible: 1,
+  escalationLevel: 1,
+  overdue: 1,
+  acknowledgeBy: 1,
+  resolveBy: 1,
+  buildingId: 1,
+  submittedBy: 1,
+  enteredBy: 1,
+  anonymous: 1,
+  satisfaction: 1,
+  respondedOnTime: 1,
+  handledBy: 1,
+  consultedIn: 1,
+};
+const MEETING_FIELDS = {
+  compoundId: 1,
+  type: 1,
+  period: 1,
+  status: 1,
+  plannedAt: 1,
+  holdBy: 1,
+  heldOnTime: 1,
+  overdue: 1,
+  escalationLevel: 1,
+};
+const ORDER_FIELDS = {
+  compoundId: 1,
+  kind: 1,
+  owner: 1,
+  status: 1,
+  deadline: 1,
+  onTime: 1,
+  overdue: 1,
+  escalationLevel: 1,
+  createdAt: 1,
+};
+
+type VoiceDocLike = Parameters<typeof voiceRowOf>[0] & { consultedIn?: string | null };
+
+/** A voice's row, from its record and the consultation that took it up (if any). */
+async function voiceRow(id: string): Promise<{ row: VoiceRow } | null> {
+  const [v, consult] = await Promise.all([
+    Voice.findById(id, VOICE_FIELDS).lean<VoiceDocLike & { compoundId: string }>(),
+    VoiceConsult.findById(id).lean(),
+  ]);
+  if (!v) return null;
+  return { row: voiceRowOf(v, consult?.meetingId ?? v.consultedIn ?? null) };
+}
+
+interface Head {
+  rev: number;
+  months: Record<string, number>;
+  matters: number;
+}
+
+async function headOf(compoundId: string): Promise<Head> {
+  const h = await PageHead.findById(compoundId).lean();
+  return h
+    ? { rev: h.rev, months: (h.months ?? {}) as Record<string, number>, matters: h.matters }
+    : { rev: 0, months: {}, matters: 0 };
+}
+
+async function saveCounts(compoundId: string, month: string, tallies: RateTallies) {
+  await RateCounts.updateOne(
+    { _id: rateBucketId(compoundId, month) },
+    { $set: { compoundId, month, rev: Date.now(), tallies: packTallies(tallies) } },
+    { upsert: true },
+  );
+}
+
+/**
+ * Folds a compound's marked changes into its pages and counts. Returns how many marks it folded;
+ * undefined when `wait` is false and another process is folding that compound.
+ */
+export async function foldCompound(compoundId: string, wait = true): Promise<number | undefined> {
+  return withFoldLock(
+    compoundId,
+    async () => {
+      const marks = await Change.find({ compoundId }, { kind: 1, recordId: 1 }).limit(5000).lean();
+      if (!marks.length) return 0;
+      const compound = await Compound.findById(compoundId, { timeZone: 1 }).lean();
+      const tz = timeZoneOf(compound);
+      const ids = (k: RecordKind) => [...new Set(marks.filter((m) => m.kind === k).map((m) => m.recordId))];
+      const head = await headOf(compoundId);
+      const touchedMonths = new Set<string>();
+      const voicePages = new Map<string, VoiceRow[]>();
+
+      // Voices: each into the page of its local month (a voice never changes month).
+      const voiceRows = (await Promise.all(ids('voice').map(voiceRow))).flatMap((r) => (r ? [r.row] : []));
+      const byMonth = new Map<string, VoiceRow[]>();
+      for (const r of voiceRows) {
+        const m = monthKey(new Date(r.createdAt), tz);
+        byMonth.set(m, [...(byMonth.get(m) ?? []), r]);
+      }
+      for (const [month, changed] of byMonth) {
+        const pageId = `${compoundId}/${month}`;
+        const page = await VoicePage.findById(pageId).lean();
+        const rows = upsertRows(unpackVoiceRows(page?.rows), changed);
+        const rev = (page?.rev ?? 0) + 1;
+        await VoicePage.replaceOne(
+          { _id: pageId },
+          { compoundId, month, rev, rows: packVoiceRows(rows) },
+          { upsert: true },
+        );
+        voicePages.set(month, rows);
+        head.months[month] = rev;
+        touchedMonths.add(month);
+      }
+
+      // Meetings and orders: one page for the compound; a moved deadline moves a row's month.
+      const meetingIds = ids('meeting');
+      const orderIds = ids('order');
+      let meetings: MeetingRow[] | undefined;
+      let orders: OrderRow[] | undefined;
+      if (meetingIds.length || orderIds.length) {
+        const page = await MatterPage.findById(compoundId).lean();
+        meetings = unpackMeetingRows(page?.meetings);
+        orders = unpackOrderRows(page?.orders);
+        const before = new Map<string, number>([
+          ...meetings.map((m) => [m.id, m.holdBy] as const),
+          ...orders.map((o) => [o.id, o.deadline] as const),
+        ]);
+        const ms = (
+          await Promise.all(meetingIds.map((id) => Meeting.findById(id, MEETING_FIELDS).lean()))
+        ).flatMap((m) => (m ? [meetingRowOf(m)] : []));
+        const os = (
+          await Promise.all(orderIds.map((id) => Rectification.findById(id, ORDER_FIELDS).lean()))
+        ).flatMap((o) => (o ? [orderRowOf(o)] : []));
+        for (const r of ms) {
+          touchedMonths.add(monthKey(new Date(r.holdBy), tz));
+          const old = before.get(r.id);
+          if (old !== undefined) touchedMonths.add(monthKey(new Date(old), tz));
+        }
+        for (const r of os) {
+          touchedMonths.add(monthKey(new Date(r.deadline), tz));
+          const old = before.get(r.id);
+          if (old !== undefined) touchedMonths.add(monthKey(new Date(old), tz));
+        }
+        meetings = upsertRows(meetings, ms);
+        orders = upsertRows(orders, os);
+        head.matters = (page?.rev ?? 0) + 1;
+        await MatterPage.replaceOne(
+          { _id: compoundId },
+          { rev: head.matters, meetings: packMeetingRows(meetings), orders: packOrderRows(orders) },
+          { upsert: true },
+        );
+      }
+
+      // The counts of every month touched, from the pages (recomputed, never incremented).
+      if (touchedMonths.size) {
+        if (!meetings || !orders) {
+          const page = await MatterPage.findById(compoundId).lean();
+          meetings = unpackMeetingRows(page?.meetings);
+          orders = unpackOrderRows(page?.orders);
+        }
+        for (const month of touchedMonths) {
+          let rows = voicePages.get(month);
+          if (!rows)
+            rows = unpackVoiceRows((await VoicePage.findById(`${compoundId}/${month}`).lean())?.rows);
+          await saveCounts(compoundId, month, monthTallies(month, tz, rows, meetings, orders));
+        }
+      }
+      head.rev++;
+      await PageHead.replaceOne({ _id: compoundId }, head, { upsert: true });
+      await Change.deleteMany({ _id: { $in: marks.map((m) => m._id) } });
+      return marks.length;
+    },
+    wait,
+  );
+}
+
+/** Folds what is marked, compound by compound; busy compounds are left to whoever is folding them. */
+export async function foldPending(limit = 20_000): Promise<number> {
+  const marks = await Change.find({}, { compoundId: 1 }).limit(limit).lean();
+  let folded = 0;
+  for (const compoundId of new Set(marks.map((m) => m.compoundId))) {
+    folded += (await foldCompound(compoundId, false)) ?? 0;
+  }
+  return folded;
+}
+
+/** Before reading a compound's projections: fold what is still marked, so the read is never behind. */
+export async function settle(compoundIds: string[]): Promise<void> {
+  const wanted = new Set(compoundIds);
+  const marks = await Change.find({}, { compoundId: 1 }).limit(50_000).lean();
+  for (const c of new Set(marks.map((m) => m.compoundId))) if (wanted.has(c)) await foldCompound(c);
+}
+
+/** Decoded pages kept between requests, re-read only when their revision moved. */
+const cache = new Map<string, { rev: number; rows: unknown[] }>();
+const CACHE_PAGES = 5000;
+function remember(id: string, rev: number, rows: unknown[]) {
+  if (cache.size >= CACHE_PAGES) cache.delete(cache.keys().next().value!);
+  cache.set(id, { rev, rows });
+}
+
+/** A compound's voice rows (optionally of some months), newest first, settled first. */
+export async function readVoiceRows(compoundId: string, months?: string[]): Promise<VoiceRow[]> {
+  await settle([compoundId]);
+  const head = await headOf(compoundId);
+  const wanted = Object.keys(head.months).filter((m) => !months || months.includes(m));
+  const pages = await Promise.all(
+    wanted.map(async (month) => {
+      const id = `${compoundId}/${month}`;
+      const rev = head.months[month]!;
+      const hit = cache.get(id);
+      if (hit && hit.rev === rev) return hit.rows as VoiceRow[];
+      const page = await VoicePage.findById(id).lean();
+      const rows = unpackVoiceRows(page?.rows);
+      remember(id, page?.rev ?? rev, rows);
+      return rows;
+    }),
+  );
+  return pages.flat().sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
+}
+
+/** A compound's meeting and order rows, settled first. */
+export async function readMatterRows(
+  compoundId: string,
+): Promise<{ meetings: MeetingRow[]; orders: OrderRow[] }> {
+  await settle([compoundId]);
+  const head = await headOf(compoundId);
+  const hit = cache.get(`matters/${compoundId}`);
+  if (hit && hit.rev === head.matters) return hit.rows[0] as { meetings: MeetingRow[]; orders: OrderRow[] };
+  const page = await MatterPage.findById(compoundId).lean();
+  const rows = { meetings: unpackMeetingRows(page?.meetings), orders: unpackOrderRows(page?.orders) };
+  remember(`matters/${compoundId}`, page?.rev ?? 0, [rows]);
+  return rows;
+}
+
+/**
+ * The tallies of some compounds' months, summed: a compound's year is a dozen lookups by _id; a whole
+ * community's is one query over the small counts collection.
+ */
+export async function readRateTallies(compoundIds: string[], months: string[]): Promise<RateTallies> {
+  await settle(compoundIds);
+  const ids = compoundIds.flatMap((c) => months.map((m) => rateBucketId(c, m)));
+  const docs =
+    ids.length > 36
+      ? await RateCounts.find({ _id: { $in: ids } }, { tallies: 1 }).lean()
+      : await Promise.all(ids.map((id) => RateCounts.findById(id, { tallies: 1 }).lean()));
+  return mergeTallies(docs.flatMap((d) => (d ? [unpackTallies(d.tallies)] : [])));
+}
+
+/**
+ * Rebuilds some compounds' projections (all when none are named) from the records, in one pass over
+ * each collection; then folds whatever changed meanwhile. Safe beside a running system.
+ */
+export async function rebuildProjections(compoundIds?: string[]) {
+  const compounds = await Compound.find(compoundIds ? { _id: { $in: compoundIds } } : {}, {
+    timeZone: 1,
+  }).lean();
+  const zone = new Map(compounds.map((c) => [c._id as string, timeZoneOf(c)]));
+  const scope = { compoundId: { $in: [...zone.keys()] } };
+  const voices = new Map<string, Map<string, VoiceRow[]>>();
+  const consults = new Map<string, string>();
+  for await (const c of VoiceConsult.find(scope).lean().cursor({ batchSize: 5000 }))
+    consults.set(c._id, c.meetingId);
+  let records = 0;
+  for await (const v of Voice.find(scope, VOICE_FIELDS)
+    .lean<(VoiceDocLike & { compoundId: string })[]>()
+    .cursor({ batchSize: 5000 })) {
+    const month = monthKey(v.createdAt, zone.get(v.compoundId)!);
+    const byMonth = voices.get(v.compoundId) ?? new Map<string, VoiceRow[]>();
+    voices.set(v.compoundId, byMonth);
+    byMonth.set(month, [
+      ...(byMonth.get(month) ?? []),
+      voiceRowOf(v, consults.get(v._id) ?? v.consultedIn ?? null),
+    ]);
+    records++;
+  }
+  const meetings = new Map<string, MeetingRow[]>();
+  for await (const m of Meeting.find(scope, MEETING_FIELDS).lean().cursor({ batchSize: 5000 })) {
+    meetings.set(m.compoundId, [...(meetings.get(m.compoundId) ?? []), meetingRowOf(m)]);
+    records++;
+  }
+  const orders = new Map<string, OrderRow[]>();
+  for await (const o of Rectification.find(scope, ORDER_FIELDS).lean().cursor({ batchSize: 5000 })) {
+    orders.set(o.compoundId, [...(orders.get(o.compoundId) ?? []), orderRowOf(o)]);
+    records++;
+  }
+  let pages = 0;
+  for (const [compoundId, tz] of zone) {
+    await withFoldLock(compoundId, async () => {
+      const byMonth = voices.get(compoundId) ?? new Map<string, VoiceRow[]>();
+      const ms = meetings.get(compoundId) ?? [];
+      const os = orders.get(compoundId) ?? [];
+      const head: Head = { rev: Date.now(), months: {}, matters: Date.now() };
+      const oldHead = await headOf(compoundId);
+      for (const stale of Object.keys(oldHead.months).filter((m) => !byMonth.has(m))) {
+        await VoicePage.deleteOne({ _id: `${compoundId}/${stale}` });
+      }
+      for (const [month, rows] of byMonth) {
+        const rev = (oldHead.months[month] ?? 0) + 1;
+        await VoicePage.replaceOne(
+          { _id: `${compoundId}/${month}` },
+          { compoundId, month, rev, rows: packVoiceRows(rows) },
+          { upsert: true },
+        );
+        head.months[month] = rev;
+        pages++;
+      }
+      await MatterPage.replaceOne(
+        { _id: compoundId },
+        { rev: head.matters, meetings: packMeetingRows(ms), orders: packOrderRows(os) },
+        { upsert: true },
+      );
+      const months = new Set<string>([
+        ...byMonth.keys(),
+        ...ms.map((m) => monthKey(new Date(m.holdBy), tz)),
+        ...os.map((o) => monthKey(new Date(o.deadline), tz)),
+      ]);
+      const countsBefore = await RateCounts.find({ compoundId }, { _id: 1 }).lean();
+      for (const d of countsBefore)
+        if (!months.has(d._id.slice(compoundId.length + 1))) await RateCounts.deleteOne({ _id: d._id });
+      for (const month of months)
+        await saveCounts(compoundId, month, monthTallies(month, tz, byMonth.get(month) ?? [], ms, os));
+      await PageHead.replaceOne({ _id: compoundId }, head, { upsert: true });
+    });
+  }
+  // Changes marked while this ran are folded on top of what it wrote.
+  for (const compoundId of zone.keys()) await foldCompound(compoundId);
+  if (!compoundIds)
+    await RateMeta.updateOne({ _id: INSTALLED }, { $set: { at: new Date() } }, { upsert: true });
+  return { compounds: zone.size, pages, records };
+}
+
+/**
+ * Builds the projections over records kept before they existed (a first start after upgrading),
+ * once: later starts find the mark it leaves. True when it rebuilt.
+ */
+export async function ensureProjections(): Promise<boolean> {
+  if (await RateMeta.exists({ _id: INSTALLED })) return false;
+  const records = (await Voice.exists({})) || (await Meeting.exists({})) || (await Rectification.exists({}));
+  if (records) await rebuildProjections();
+  else await RateMeta.updateOne({ _id: INSTALLED }, { $set: { at: new Date() } }, { upsert: true });
+  return Boolean(records);
+}
