@@ -28,7 +28,7 @@ export function createNotifier({ channels }: { channels: NotificationChannel[] }
     async send(n) {
       const at = n.at ? new Date(n.at) : new Date();
       // Stored under its key as _id: found by lookup (not a scan of every notification), once.
-      await Notification.updateOne(
+      const stored = await Notification.updateOne(
         { _id: n.key },
         {
           $setOnInsert: {
@@ -48,8 +48,14 @@ export function createNotifier({ channels }: { channels: NotificationChannel[] }
       ).catch((err: unknown) => {
         // Two sends of one key raced to insert it: the other one did.
         if ((err as { code?: number }).code !== 11000) throw err;
+        return undefined;
       });
-      const sent = await Notification.findById(n.key, { delivered: 1, deliveries: 1 }).lean();
+      if (!channels.length) return;
+      // Just inserted: nothing was delivered yet; otherwise (a retry) see which channels already were.
+      const sent =
+        stored?.upsertedCount === 1
+          ? undefined
+          : await Notification.findById(n.key, { delivered: 1, deliveries: 1 }).lean();
       const done = new Set([
         ...Object.keys((sent?.delivered ?? {}) as Record<string, unknown>),
         ...(sent?.deliveries ?? []).map((d) => d.channel),

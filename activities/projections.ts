@@ -41,7 +41,7 @@ export type RecordKind = 'voice' | 'order' | 'meeting';
 const isDuplicate = (err: unknown) => (err as { code?: number }).code === 11000;
 
 /** The mark of projections built in the current format, over the records kept before them. */
-const INSTALLED = 'projections-v1';
+const INSTALLED = 'projections-v2';
 
 /**
  * Marks a record as changed at a revision. Insert-only and idempotent: a retried write adds nothing,
@@ -54,7 +54,13 @@ export async function markChanged(
   rev: number | string,
 ) {
   try {
-    await Change.create({ _id: `${kind}:${recordId}:${rev}`, compoundId, kind, recordId, at: new Date() });
+    await Change.collection.insertOne({
+      _id: `${kind}:${recordId}:${rev}`,
+      compoundId,
+      kind,
+      recordId,
+      at: new Date(),
+    } as never);
   } catch (err) {
     if (!isDuplicate(err)) throw err;
   }
@@ -171,14 +177,13 @@ const ORDER_FIELDS = {
 
 type VoiceDocLike = Parameters<typeof voiceRowOf>[0] & { consultedIn?: string | null };
 
-/** A voice's row, from its record and the consultation that took it up (if any). */
-async function voiceRow(id: string): Promise<{ row: VoiceRow } | null> {
-  const [v, consult] = await Promise.all([
-    Voice.findById(id, VOICE_FIELDS).lean<VoiceDocLike & { compoundId: string }>(),
-    VoiceConsult.findById(id).lean(),
-  ]);
-  if (!v) return null;
-  return { row: voiceRowOf(v, consult?.meetingId ?? v.consultedIn ?? null) };
+/**
+ * A voice's row from its record. Which consultation took it up is on its previous row, or — when that
+ * is what changed — in the change mark itself ("voice:<id>:consulted:<meetingId>").
+ */
+async function voiceRecord(id: string) {
+  return (await Voice.collection.findOne({ _id: id } as never, { projection: VOICE_FIELDS })) as
+    (VoiceDocLike & { compoundId: string }) | null;
 }
 
 interface Head {
@@ -187,11 +192,50 @@ interface Head {
   matters: number;
 }
 
+/**
+ * A month's voices are spread over CHUNKS pages by a hash of their id, so a busy month's fold rewrites a
+ * few small pages rather than one that grows with the month.
+ */
+const CHUNKS = 16;
+function chunkOf(voiceId: string): number {
+  let h = 0;
+  for (let i = 0; i < voiceId.length; i++) h = (h * 31 + voiceId.charCodeAt(i)) >>> 0;
+  return h % CHUNKS;
+}
+/** "2026-11#3": a page of a compound's month. */
+const pageKey = (month: string, chunk: number) => `${month}#${chunk}`;
+const monthOfKey = (key: string) => key.slice(0, key.indexOf('#'));
+
+/** Decoded pages kept between requests and folds, re-read only when their revision moved. */
+const cache = new Map<string, { rev: number; rows: unknown[] }>();
+const CACHE_PAGES = 50_000;
+function remember(id: string, rev: number, rows: unknown[]) {
+  if (cache.size >= CACHE_PAGES) cache.delete(cache.keys().next().value!);
+  cache.set(id, { rev, rows });
+}
+
+/** One voice page's rows, from the cache when its revision is the one the head names. */
+async function loadVoicePage(compoundId: string, key: string, rev: number | undefined): Promise<VoiceRow[]> {
+  const id = `${compoundId}/${key}`;
+  const hit = cache.get(id);
+  if (hit && rev !== undefined && hit.rev === rev) return hit.rows as VoiceRow[];
+  const page = await VoicePage.findById(id).lean();
+  const rows = unpackVoiceRows(page?.rows);
+  if (page) remember(id, page.rev, rows);
+  return rows;
+}
+
 async function headOf(compoundId: string): Promise<Head> {
   const h = await PageHead.findById(compoundId).lean();
   return h
     ? { rev: h.rev, months: (h.months ?? {}) as Record<string, number>, matters: h.matters }
     : { rev: 0, months: {}, matters: 0 };
+}
+
+/** All the voice rows of a compound's month, over its pages. */
+async function monthRows(compoundId: string, head: Head, month: string): Promise<VoiceRow[]> {
+  const keys = Object.keys(head.months).filter((k) => monthOfKey(k) === month);
+  return (await Promise.all(keys.map((k) => loadVoicePage(compoundId, k, head.months[k])))).flat();
 }
 
 async function saveCounts(compoundId: string, month: string, tallies: RateTallies) {
@@ -211,33 +255,41 @@ export async function foldCompound(compoundId: string, wait = true): Promise<num
     compoundId,
     async () => {
       const marks = await Change.find({ compoundId }, { kind: 1, recordId: 1 }).limit(5000).lean();
+      const consulted = new Map<string, string>();
+      for (const m of marks) {
+        const at = m._id.indexOf(':consulted:');
+        if (m.kind === 'voice' && at > 0) consulted.set(m.recordId, m._id.slice(at + ':consulted:'.length));
+      }
       if (!marks.length) return 0;
       const compound = await Compound.findById(compoundId, { timeZone: 1 }).lean();
       const tz = timeZoneOf(compound);
       const ids = (k: RecordKind) => [...new Set(marks.filter((m) => m.kind === k).map((m) => m.recordId))];
       const head = await headOf(compoundId);
       const touchedMonths = new Set<string>();
-      const voicePages = new Map<string, VoiceRow[]>();
 
-      // Voices: each into the page of its local month (a voice never changes month).
-      const voiceRows = (await Promise.all(ids('voice').map(voiceRow))).flatMap((r) => (r ? [r.row] : []));
-      const byMonth = new Map<string, VoiceRow[]>();
-      for (const r of voiceRows) {
-        const m = monthKey(new Date(r.createdAt), tz);
-        byMonth.set(m, [...(byMonth.get(m) ?? []), r]);
+      // Voices: each into a page of its local month (a voice never changes month).
+      const voiceDocs = (await Promise.all(ids('voice').map(voiceRecord))).flatMap((v) => (v ? [v] : []));
+      const byPage = new Map<string, (VoiceDocLike & { compoundId: string })[]>();
+      for (const v of voiceDocs) {
+        const key = pageKey(monthKey(v.createdAt, tz), chunkOf(v._id));
+        byPage.set(key, [...(byPage.get(key) ?? []), v]);
       }
-      for (const [month, changed] of byMonth) {
-        const pageId = `${compoundId}/${month}`;
-        const page = await VoicePage.findById(pageId).lean();
-        const rows = upsertRows(unpackVoiceRows(page?.rows), changed);
-        const rev = (page?.rev ?? 0) + 1;
+      for (const [key, docs] of byPage) {
+        const before = await loadVoicePage(compoundId, key, head.months[key]);
+        const was = new Map(before.map((r) => [r.id, r.consultedIn]));
+        const changed = docs.map((v) =>
+          voiceRowOf(v, consulted.get(v._id) ?? was.get(v._id) ?? v.consultedIn ?? null),
+        );
+        const rows = upsertRows(before, changed);
+        const rev = (head.months[key] ?? 0) + 1;
+        const month = monthOfKey(key);
         await VoicePage.replaceOne(
-          { _id: pageId },
+          { _id: `${compoundId}/${key}` },
           { compoundId, month, rev, rows: packVoiceRows(rows) },
           { upsert: true },
         );
-        voicePages.set(month, rows);
-        head.months[month] = rev;
+        remember(`${compoundId}/${key}`, rev, rows);
+        head.months[key] = rev;
         touchedMonths.add(month);
       }
 
@@ -288,9 +340,7 @@ export async function foldCompound(compoundId: string, wait = true): Promise<num
           orders = unpackOrderRows(page?.orders);
         }
         for (const month of touchedMonths) {
-          let rows = voicePages.get(month);
-          if (!rows)
-            rows = unpackVoiceRows((await VoicePage.findById(`${compoundId}/${month}`).lean())?.rows);
+          const rows = await monthRows(compoundId, head, month);
           await saveCounts(compoundId, month, monthTallies(month, tz, rows, meetings, orders));
         }
       }
@@ -320,31 +370,12 @@ export async function settle(compoundIds: string[]): Promise<void> {
   for (const c of new Set(marks.map((m) => m.compoundId))) if (wanted.has(c)) await foldCompound(c);
 }
 
-/** Decoded pages kept between requests, re-read only when their revision moved. */
-const cache = new Map<string, { rev: number; rows: unknown[] }>();
-const CACHE_PAGES = 5000;
-function remember(id: string, rev: number, rows: unknown[]) {
-  if (cache.size >= CACHE_PAGES) cache.delete(cache.keys().next().value!);
-  cache.set(id, { rev, rows });
-}
-
 /** A compound's voice rows (optionally of some months), newest first, settled first. */
 export async function readVoiceRows(compoundId: string, months?: string[]): Promise<VoiceRow[]> {
   await settle([compoundId]);
   const head = await headOf(compoundId);
-  const wanted = Object.keys(head.months).filter((m) => !months || months.includes(m));
-  const pages = await Promise.all(
-    wanted.map(async (month) => {
-      const id = `${compoundId}/${month}`;
-      const rev = head.months[month]!;
-      const hit = cache.get(id);
-      if (hit && hit.rev === rev) return hit.rows as VoiceRow[];
-      const page = await VoicePage.findById(id).lean();
-      const rows = unpackVoiceRows(page?.rows);
-      remember(id, page?.rev ?? rev, rows);
-      return rows;
-    }),
-  );
+  const wanted = Object.keys(head.months).filter((k) => !months || months.includes(monthOfKey(k)));
+  const pages = await Promise.all(wanted.map((k) => loadVoicePage(compoundId, k, head.months[k])));
   return pages.flat().sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
 }
 
@@ -421,17 +452,24 @@ export async function rebuildProjections(compoundIds?: string[]) {
       const os = orders.get(compoundId) ?? [];
       const head: Head = { rev: Date.now(), months: {}, matters: Date.now() };
       const oldHead = await headOf(compoundId);
-      for (const stale of Object.keys(oldHead.months).filter((m) => !byMonth.has(m))) {
+      const byPage = new Map<string, VoiceRow[]>();
+      for (const [month, rows] of byMonth) {
+        for (const r of rows) {
+          const key = pageKey(month, chunkOf(r.id));
+          byPage.set(key, [...(byPage.get(key) ?? []), r]);
+        }
+      }
+      for (const stale of Object.keys(oldHead.months).filter((k) => !byPage.has(k))) {
         await VoicePage.deleteOne({ _id: `${compoundId}/${stale}` });
       }
-      for (const [month, rows] of byMonth) {
-        const rev = (oldHead.months[month] ?? 0) + 1;
+      for (const [key, rows] of byPage) {
+        const rev = (oldHead.months[key] ?? 0) + 1;
         await VoicePage.replaceOne(
-          { _id: `${compoundId}/${month}` },
-          { compoundId, month, rev, rows: packVoiceRows(rows) },
+          { _id: `${compoundId}/${key}` },
+          { compoundId, month: monthOfKey(key), rev, rows: packVoiceRows(rows) },
           { upsert: true },
         );
-        head.months[month] = rev;
+        head.months[key] = rev;
         pages++;
       }
       await MatterPage.replaceOne(

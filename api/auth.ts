@@ -1,4 +1,11 @@
-import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import {
+  createSecretKey,
+  randomBytes,
+  scrypt as scryptCb,
+  timingSafeEqual,
+  type KeyObject,
+  type ScryptOptions,
+} from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import jwt from 'jsonwebtoken';
 import { DomainError } from '../domain/errors';
@@ -51,8 +58,38 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** The secret as a key object, made once: jsonwebtoken would otherwise build one on every request. */
+const keys = new Map<string, KeyObject>();
+function keyOf(secret: string): KeyObject {
+  let k = keys.get(secret);
+  if (!k) keys.set(secret, (k = createSecretKey(Buffer.from(secret, 'utf8'))));
+  return k;
+}
+
 export function signToken(userId: string, secret: string, ttlSeconds: number): string {
-  return jwt.sign({}, secret, { subject: userId, expiresIn: ttlSeconds, algorithm: 'HS256' });
+  return jwt.sign({}, keyOf(secret), { subject: userId, expiresIn: ttlSeconds, algorithm: 'HS256' });
+}
+
+/**
+ * Users as signed-in requests need them, kept a few seconds: a burst of requests by one resident reads
+ * their record once. Short, so a changed membership takes effect at once for practical purposes.
+ */
+const USER_TTL_MS = 3_000;
+const users = new Map<string, { at: number; user: AuthUser | null }>();
+async function loadAuthUser(userId: string): Promise<AuthUser | null> {
+  const hit = users.get(userId);
+  if (hit && Date.now() - hit.at < USER_TTL_MS) return hit.user;
+  const u = await User.findById(userId, { name: 1, memberships: 1 }).lean();
+  const user = u
+    ? {
+        id: u._id,
+        name: u.name,
+        memberships: u.memberships.map((m) => ({ compoundId: m.compoundId, roles: m.roles.filter(isRole) })),
+      }
+    : null;
+  if (users.size > 10_000) users.clear();
+  users.set(userId, { at: Date.now(), user });
+  return user;
 }
 
 /** Reads the bearer token, if any, and loads its user. Routes that need one use authorize(). */
@@ -64,18 +101,14 @@ export function authenticate(secret: string) {
     if (!match?.[1]) throw new DomainError('unauthenticated', '登录凭证格式错误，应为 Bearer <token>');
     let userId: string | undefined;
     try {
-      const payload = jwt.verify(match[1], secret, { algorithms: ['HS256'] });
+      const payload = jwt.verify(match[1], keyOf(secret), { algorithms: ['HS256'] });
       userId = typeof payload === 'object' ? payload.sub : undefined;
     } catch {
       throw new DomainError('unauthenticated', '登录已过期或凭证无效，请重新登录');
     }
-    const user = userId ? await User.findById(userId).lean() : null;
+    const user = userId ? await loadAuthUser(userId) : null;
     if (!user) throw new DomainError('unauthenticated', '用户不存在，请重新登录');
-    req.user = {
-      id: user._id,
-      name: user.name,
-      memberships: user.memberships.map((m) => ({ compoundId: m.compoundId, roles: m.roles.filter(isRole) })),
-    };
+    req.user = user;
     next();
   };
 }

@@ -106,6 +106,20 @@ export function calendarNoteOf(v: VoiceRecord, compound: { timeZone?: string | n
   return describeUncovered(d.uncoveredYears);
 }
 
+/** Outbox entries of started workflows, removed together a moment later (one delete for many starts). */
+let started: string[] = [];
+let clearing: NodeJS.Timeout | undefined;
+function clearOutbox(id: string) {
+  started.push(id);
+  clearing ??= setTimeout(() => {
+    const ids = started;
+    started = [];
+    clearing = undefined;
+    // Should this fail, the sweep finds them started (starting again is harmless) and removes them.
+    void VoiceStart.deleteMany({ _id: { $in: ids } }).catch(() => undefined);
+  }, 100);
+}
+
 /** Starts the voice's workflow (twice is harmless: the id is the voice's), then clears its outbox entry. */
 export async function startVoiceWorkflow(temporal: TemporalHandle, v: VoiceRecord, compound: CompoundRecord) {
   const client = await temporal.client();
@@ -118,7 +132,7 @@ export async function startVoiceWorkflow(temporal: TemporalHandle, v: VoiceRecor
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
-  await VoiceStart.deleteOne({ _id: v._id });
+  clearOutbox(v._id);
 }
 
 interface Pending {
@@ -292,9 +306,7 @@ export async function submitVoice(
     return { voice: v, created: false, started: pending ? start(v) : Promise.resolve(true) };
   };
 
-  const existing = await Voice.findById(_id).lean<VoiceRecord>();
-  if (existing) return retried(existing);
-
+  // No lookup first: a repeated request finds its voice when the insert meets the same id.
   const doc = {
     _id,
     compoundId,

@@ -48,10 +48,27 @@ import type { TemporalHandle } from '../client';
 type VoiceRecord = VoiceDoc & { _id: string; createdAt: Date; updatedAt: Date };
 export type CompoundRecord = Awaited<ReturnType<typeof loadCompound>>;
 
-export async function loadCompound(compoundId: string) {
-  const compound = await Compound.findById(compoundId).lean();
+type CompoundDocument = NonNullable<Awaited<ReturnType<typeof readCompound>>>;
+const readCompound = (id: string) => Compound.findById(id).lean();
+/**
+ * Compounds as requests need them, kept a few seconds (every request of a burst reads the same one);
+ * this process forgets one as soon as it changes it (forgetCompound).
+ */
+const COMPOUND_TTL_MS = 3_000;
+const compounds = new Map<string, { at: number; compound: CompoundDocument }>();
+
+export async function loadCompound(compoundId: string): Promise<CompoundDocument> {
+  const hit = compounds.get(compoundId);
+  if (hit && Date.now() - hit.at < COMPOUND_TTL_MS) return hit.compound;
+  const compound = await readCompound(compoundId);
   if (!compound) throw new DomainError('not_found', `没有这个小区：${compoundId}`);
+  if (compounds.size > 5_000) compounds.clear();
+  compounds.set(compoundId, { at: Date.now(), compound });
   return compound;
+}
+
+export function forgetCompound(compoundId: string): void {
+  compounds.delete(compoundId);
 }
 
 export function voiceSettingsOf(compound: { settings?: { voices?: unknown } | null }): VoiceSettings {

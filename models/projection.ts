@@ -18,7 +18,10 @@ const changeSchema = new Schema(
 );
 export const Change = model('Change', changeSchema, 'changes');
 
-/** A compound's voices of one local month, as rows (_id "dongshunyuan/2026-11"). */
+/**
+ * Some of a compound's voices of one local month, as rows: a month is spread over a few pages by a hash
+ * of the voice's id (_id "dongshunyuan/2026-11#3"), so folding a busy month rewrites small pages.
+ */
 const voicePageSchema = new Schema(
   {
     _id: { type: String, required: true },
@@ -48,7 +51,7 @@ const pageHeadSchema = new Schema(
   {
     _id: { type: String, required: true }, // the compound's id
     rev: { type: Number, required: true },
-    months: { type: Schema.Types.Mixed, required: true }, // month → voice page revision
+    months: { type: Schema.Types.Mixed, required: true }, // "2026-11#3" → that voice page's revision
     matters: { type: Number, required: true },
   },
   { versionKey: false, minimize: false },

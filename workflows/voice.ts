@@ -11,6 +11,7 @@ import {
   condition,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -46,16 +47,26 @@ import {
   type VoiceWorkflowInput,
 } from './contract';
 
-const { recordVoiceEvent } = proxyActivities<Activities>({
+const remote = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumInterval: '1 minute' },
+});
+// A voice's own steps (its record, its notices) are short writes: run as local activities they cost the
+// Temporal server no task of their own, so a voice's first step is one workflow task, not three.
+const local = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumInterval: '1 minute' },
+});
+const localNotify = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 5, maximumInterval: '1 minute' },
 });
 // A notification channel that stays down must not hold the voice's timeline back.
 const { loadCompoundSettings, startWorkflow, fileLedgerEntry } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumInterval: '1 minute' },
 });
-const { sendNotification } = proxyActivities<Activities>({
+const remoteNotify = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 5, maximumInterval: '1 minute' },
 });
@@ -86,6 +97,8 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
     resolve: undefined,
   };
   const serialRecords = patched('serial-voice-records');
+  const { recordVoiceEvent } = patched('local-voice-activities') ? local : remote;
+  const { sendNotification } = patched('local-voice-notices') ? localNotify : remoteNotify;
   let recordTail: Promise<unknown> = Promise.resolve();
   let deadlineVersion = 0;
   let seq = 0;

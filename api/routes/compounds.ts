@@ -14,7 +14,7 @@ import { ROLE_LABELS } from '../../domain/roles';
 import { Compound, Community } from '../../models/compound';
 import { authorize } from '../auth';
 import { input, param, validate } from '../validate';
-import { loadCompound, staffSeeAnonymousAuthors, voiceSettingsOf } from '../voices';
+import { forgetCompound, loadCompound, staffSeeAnonymousAuthors, voiceSettingsOf } from '../voices';
 import { isFraction } from '../../domain/votes';
 
 const privacyOf = (c: { settings?: unknown }) => ({ staffSeeAnonymousAuthors: staffSeeAnonymousAuthors(c) });
@@ -151,6 +151,7 @@ export function compoundRoutes(): Router {
       if (body.privacy) set['settings.privacy'] = body.privacy;
       if (body.echoWallPublic !== undefined) set.echoWallPublic = body.echoWallPublic;
       await Compound.updateOne({ _id: c._id }, { $set: set });
+      forgetCompound(c._id);
       res.json({
         echoWallPublic: body.echoWallPublic ?? c.echoWallPublic,
         settings: { voices, meetings, privacy: body.privacy ?? privacyOf(c) },

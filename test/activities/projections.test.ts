@@ -47,8 +47,9 @@ async function change(kind: RecordKind, id: string, set?: Record<string, unknown
   const doc = (await model.collection.findOne({ _id: id } as never)) as { compoundId?: string } | null;
   await markChanged(kind, id, doc?.compoundId ?? 'none', ++revs);
 }
+/** A month's rows as stored, over its pages (no folding first: what the folds left). */
 const voiceRows = async (c: string, month: string) =>
-  unpackVoiceRows((await VoicePage.findById(`${c}/${month}`).lean())?.rows);
+  (await VoicePage.find({ compoundId: c, month }).lean()).flatMap((p) => unpackVoiceRows(p.rows));
 
 async function newVoice(compoundId: string, v: Record<string, unknown> = {}) {
   const _id = new Types.ObjectId().toHexString();

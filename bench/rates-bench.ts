@@ -1,7 +1,7 @@
 /**
  * Benchmark of the rates and the ledger at a county's scale, on generated data:
- *   npx tsx bench/rates.ts            (1,000,000 voices, 100,000 ledger entries; FerretDB unless MONGODB_URI)
- *   BENCH_VOICES=100000 BENCH_LEDGER=20000 npx tsx bench/rates.ts
+ *   npm run bench -- rates            (1,000,000 voices, 100,000 ledger entries; FerretDB unless MONGODB_URI)
+ *   BENCH_VOICES=100000 BENCH_LEDGER=20000 npm run bench -- rates
  * Prints the figures; it asserts nothing. Data goes to a database of its own, dropped at the end.
  */
 import { mkdtempSync } from 'node:fs';
@@ -217,7 +217,4 @@ async function main() {
   await db?.stop();
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+export { main as benchRates };
