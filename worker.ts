@@ -9,10 +9,30 @@ import {
   webhookChannel,
   type NotificationChannel,
 } from './activities/notifications';
-import { sweepVoiceStarts } from './api/intake';
+import { sweepVoiceStarts } from './api/voice-drift';
 import { ensureCycle } from './api/meetings';
 import { Compound, setDefaultTimeZone } from './models/compound';
 import { ensureProjections, foldPending } from './activities/projections';
+
+/**
+ * How many workflows the worker keeps in memory between their tasks (WORKER_MAX_CACHED_WORKFLOWS; 0
+ * disables the cache). An evicted workflow costs a replay of its history at its next task; a cached
+ * one costs memory. The SDK's own default follows the V8 heap limit, so it changes with the machine;
+ * 2000 is explicit and, measured by bench/timers.ts, stays well below 1 GiB of worker RSS.
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 2000;
+
+export function maxCachedWorkflows(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.WORKER_MAX_CACHED_WORKFLOWS?.trim();
+  if (!raw) return DEFAULT_MAX_CACHED_WORKFLOWS;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new Error(
+      `配置错误 / invalid configuration:\n  WORKER_MAX_CACHED_WORKFLOWS: must be a whole number ≥ 0, not '${raw}'`,
+    );
+  }
+  return n;
+}
 
 export function notificationChannels(config: Config): NotificationChannel[] {
   const channels: NotificationChannel[] = [];
@@ -38,6 +58,7 @@ async function main() {
     taskQueue: config.temporal.taskQueue,
     workflowsPath: require.resolve('./workflows'),
     activities,
+    maxCachedWorkflows: maxCachedWorkflows(),
   });
 
   if (await ensureProjections()) console.log('[worker] read projections built over the existing records');

@@ -106,33 +106,44 @@ export function calendarNoteOf(v: VoiceRecord, compound: { timeZone?: string | n
   return describeUncovered(d.uncoveredYears);
 }
 
-/** Outbox entries of started workflows, removed together a moment later (one delete for many starts). */
+/**
+ * Outbox entries of started workflows, marked together a moment later (one write for many starts).
+ * The entry stays until the sweep sees the voice's first event recorded: so a voice whose read model
+ * never followed its workflow is found without scanning voices.
+ */
 let started: string[] = [];
-let clearing: NodeJS.Timeout | undefined;
-function clearOutbox(id: string) {
+let marking: NodeJS.Timeout | undefined;
+function markStarted(id: string) {
   started.push(id);
-  clearing ??= setTimeout(() => {
+  marking ??= setTimeout(() => {
     const ids = started;
     started = [];
-    clearing = undefined;
-    // Should this fail, the sweep finds them started (starting again is harmless) and removes them.
-    void VoiceStart.deleteMany({ _id: { $in: ids } }).catch(() => undefined);
+    marking = undefined;
+    // Should this fail, the sweep starts them again (harmless) and marks them.
+    void VoiceStart.updateMany({ _id: { $in: ids } }, { $set: { startedAt: new Date() } }).catch(
+      () => undefined,
+    );
   }, 100);
 }
+
+/** How long one start may take before it is left to the sweep (Temporal may be unreachable). */
+const START_TIMEOUT_MS = 5_000;
 
 /** Starts the voice's workflow (twice is harmless: the id is the voice's), then clears its outbox entry. */
 export async function startVoiceWorkflow(temporal: TemporalHandle, v: VoiceRecord, compound: CompoundRecord) {
   const client = await temporal.client();
   try {
-    await client.workflow.start('residentVoice', {
-      workflowId: voiceWorkflowId(v._id),
-      taskQueue: temporal.taskQueue,
-      args: [workflowInputOf(v, voiceSettingsOf(compound), compound)],
-    });
+    await client.withDeadline(Date.now() + START_TIMEOUT_MS, () =>
+      client.workflow.start('residentVoice', {
+        workflowId: voiceWorkflowId(v._id),
+        taskQueue: temporal.taskQueue,
+        args: [workflowInputOf(v, voiceSettingsOf(compound), compound)],
+      }),
+    );
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
-  clearOutbox(v._id);
+  markStarted(v._id);
 }
 
 interface Pending {
@@ -216,7 +227,10 @@ const insertVoice = createInsertBatcher({ max: 64, waitMs: 3 });
 const START_CONCURRENCY = 16;
 let starting = 0;
 const startQueue: (() => void)[] = [];
+/** Beyond this many waiting, starts are left to the sweep (memory stays bounded while Temporal is away). */
+const START_QUEUE_MAX = 2_000;
 async function withStartSlot<T>(f: () => Promise<T>): Promise<T> {
+  if (startQueue.length >= START_QUEUE_MAX) throw new Error('too many starts waiting');
   if (starting >= START_CONCURRENCY) await new Promise<void>((r) => startQueue.push(r));
   starting++;
   try {
@@ -351,28 +365,4 @@ export async function submitVoice(
   }
   const voice = doc as unknown as VoiceRecord;
   return { voice, created: true, started: start(voice), calendarNote: calendarNoteOf(voice, compound) };
-}
-
-/**
- * Starts the workflows of voices still in the outbox (Temporal was unreachable, or the API stopped
- * before it started them). Run by the worker every few seconds; reads only the small outbox.
- */
-export async function sweepVoiceStarts(temporal: TemporalHandle, olderThanMs = 5_000): Promise<number> {
-  const due = await VoiceStart.find({}).limit(500).lean();
-  const cutoff = Date.now() - olderThanMs;
-  const compounds = new Map<string, CompoundRecord>();
-  let started = 0;
-  for (const entry of due.filter((e) => e.at.getTime() < cutoff)) {
-    const v = await Voice.findById(entry._id).lean<VoiceRecord>();
-    if (!v) {
-      // The voice's insert failed after its outbox entry: nothing was accepted, nothing to start.
-      if (entry.at.getTime() < Date.now() - 60_000) await VoiceStart.deleteOne({ _id: entry._id });
-      continue;
-    }
-    let compound = compounds.get(v.compoundId);
-    if (!compound) compounds.set(v.compoundId, (compound = await loadCompound(v.compoundId)));
-    await startVoiceWorkflow(temporal, v, compound);
-    started++;
-  }
-  return started;
 }

@@ -74,14 +74,16 @@ const voiceConsultSchema = new Schema(
 export const VoiceConsult = model('VoiceConsult', voiceConsultSchema, 'voice_consults');
 
 /**
- * Voices stored but whose workflow is not known to have started (the intake's outbox): the API starts
- * it right after answering, the worker's sweep starts what is left. Small, so the sweep never scans voices.
+ * Voices stored but not yet followed by their workflow (the intake's outbox): the API starts the
+ * workflow right after answering, the worker's sweep starts what is left and mends what did not follow. Small, so the sweep never scans voices.
  */
 const voiceStartSchema = new Schema(
   {
     _id: { type: String, required: true }, // the voice's id
     compoundId: { type: String, required: true },
     at: { type: Date, required: true },
+    /** When its workflow was seen started; the entry goes once the voice's first event is recorded. */
+    startedAt: Date,
   },
   { versionKey: false },
 );

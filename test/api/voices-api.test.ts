@@ -4,7 +4,7 @@
  */
 import request from 'supertest';
 import { createTemporalHandle } from '../../client';
-import { sweepVoiceStarts } from '../../api/intake';
+import { sweepVoiceStarts } from '../../api/voice-drift';
 import { DEFAULT_VOICE_SETTINGS } from '../../domain/voices';
 import { Voice } from '../../models/voice';
 import { Notification } from '../../models/notification';
@@ -189,7 +189,7 @@ describe('submitting a voice', () => {
     expect(res.status).toBe(202);
     expect((await Voice.findById(res.body.voice.id).lean().orFail()).status).toBe('received');
 
-    expect(await sweepVoiceStarts(stack.temporal, 0)).toBeGreaterThanOrEqual(1);
+    expect((await sweepVoiceStarts(stack.temporal, { olderThanMs: 0 })).started).toBeGreaterThanOrEqual(1);
     await eventually(
       () => Voice.findById(res.body.voice.id).lean().orFail(),
       (v) => v.status === 'assigned',
