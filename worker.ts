@@ -13,6 +13,7 @@ import { sweepVoiceStarts } from './api/voice-drift';
 import { ensureCycle } from './api/meetings';
 import { Compound, setDefaultTimeZone } from './models/compound';
 import { ensureProjections, foldPending } from './activities/projections';
+import { ensureSearchAttributes } from './temporal-search';
 
 /**
  * How many workflows the worker keeps in memory between their tasks (WORKER_MAX_CACHED_WORKFLOWS; 0
@@ -61,6 +62,7 @@ async function main() {
     maxCachedWorkflows: maxCachedWorkflows(),
   });
 
+  await ensureSearchAttributes(await temporal.client());
   if (await ensureProjections()) console.log('[worker] read projections built over the existing records');
 
   // Voices accepted while Temporal was unreachable get their workflow here; every compound runs its cycle.

@@ -5,6 +5,7 @@ import { Rectification } from '../models/rectification';
 import { procedureAgreedSignal, rectificationWorkflowId } from '../workflows/meeting-contract';
 import { createVoiceActivities } from './voices';
 import { markChanged } from './projections';
+import { startAttributes } from '../temporal-search';
 import { createMeetingActivities } from './meetings';
 import type { Notifier, NotificationInput } from './notifications';
 
@@ -30,12 +31,16 @@ export function createActivities({ notifier, temporal }: ActivityDeps) {
       if (!temporal)
         throw new Error('startWorkflow needs a Temporal client in createActivities({ temporal })');
       const client = await temporal();
+      const compoundId = (input.args[0] as { compoundId?: unknown } | undefined)?.compoundId;
       try {
         await client.workflow.start(input.type, {
           workflowId: input.workflowId,
           taskQueue: Context.current().info.taskQueue,
           args: input.args,
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          ...(typeof compoundId === 'string'
+            ? await startAttributes(client, { compoundId, kind: input.type, status: 'started' })
+            : {}),
         });
         return true;
       } catch (err) {

@@ -34,6 +34,7 @@ import { timeZoneOf } from '../models/compound';
 import { User } from '../models/user';
 import { Voice, type VoiceDoc } from '../models/voice';
 import { Change, VoiceStart } from '../models/projection';
+import { startAttributes } from '../temporal-search';
 import { workCalendarFor } from '../activities/work-calendar';
 import { voiceWorkflowId, type VoiceWorkflowInput } from '../workflows/contract';
 import type { TemporalHandle } from '../client';
@@ -132,12 +133,18 @@ const START_TIMEOUT_MS = 5_000;
 /** Starts the voice's workflow (twice is harmless: the id is the voice's), then clears its outbox entry. */
 export async function startVoiceWorkflow(temporal: TemporalHandle, v: VoiceRecord, compound: CompoundRecord) {
   const client = await temporal.client();
+  const attributes = await startAttributes(client, {
+    compoundId: v.compoundId,
+    kind: v.kind,
+    status: v.status,
+  });
   try {
     await client.withDeadline(Date.now() + START_TIMEOUT_MS, () =>
       client.workflow.start('residentVoice', {
         workflowId: voiceWorkflowId(v._id),
         taskQueue: temporal.taskQueue,
         args: [workflowInputOf(v, voiceSettingsOf(compound), compound)],
+        ...attributes,
       }),
     );
   } catch (err) {

@@ -25,6 +25,7 @@ import { Vote, voteId } from '../models/vote';
 import { readMatterRows } from '../activities/projections';
 import { VOTE_LABELS, type VoteChoice } from '../domain/votes';
 import type { TemporalHandle } from '../client';
+import { startAttributes } from '../temporal-search';
 import {
   cycleWorkflowId,
   meetingStatusQuery,
@@ -60,6 +61,7 @@ export async function ensureCycle(temporal: TemporalHandle, compoundId: string):
       workflowId: cycleWorkflowId(compoundId),
       taskQueue: temporal.taskQueue,
       args: [{ compoundId }],
+      ...(await startAttributes(client, { compoundId, kind: 'governanceCycle', status: 'running' })),
     });
     return true;
   } catch (err) {
@@ -114,6 +116,7 @@ export async function triggerMeeting(
     workflowId: meetingWorkflowId(input.type, compoundId, period),
     taskQueue: temporal.taskQueue,
     args,
+    ...(await startAttributes(client, { compoundId, kind: input.type, status: 'started' })),
   });
   return { id: meetingWorkflowId(input.type, compoundId, period), type: input.type, period };
 }

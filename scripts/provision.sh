@@ -3,6 +3,8 @@
 #   temporal                 Temporal CLI (dev server), built from its Go module
 #   ferretdb                 FerretDB v1 (MongoDB wire protocol, SQLite backend), built from its Go module
 #   temporal-test-server     Temporal's time-skipping test server, jars from Maven Central, run with java
+#   deploy                   what the deployment checks use: the docker compose plugin (built from its Go
+#                            module, when the docker client lacks it), jq and caddy (Debian packages)
 # Pinned, cached in $GONGZHI_CACHE (default ~/.cache/gongzhi) and linked into .tools/bin (git-ignored).
 # Idempotent: a second run does nothing but check.
 set -euo pipefail
@@ -11,6 +13,7 @@ TEMPORAL_CLI_VERSION="v1.5.1"
 FERRETDB_VERSION="v1.24.0"
 TEMPORAL_TEST_SERVER_VERSION="1.38.0"
 SLF4J_VERSION="1.7.36" # the slf4j-api the test server depends on
+DOCKER_COMPOSE_VERSION="v2.40.3"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="${GONGZHI_CACHE:-$HOME/.cache/gongzhi}"
@@ -108,12 +111,43 @@ WRAP
   chmod +x "$bin/temporal-test-server"
 }
 
+provision_deploy() {
+  # The compose file is checked with `docker compose config` (no engine needed) and the proxy's
+  # Caddyfile with `caddy validate`; the search-attribute script is run against a fake CLI with jq.
+  if command -v docker >/dev/null 2>&1 && ! docker compose version >/dev/null 2>&1; then
+    local out="$cache/bin/docker-compose-$DOCKER_COMPOSE_VERSION"
+    if [ ! -x "$out" ]; then
+      need go "install Go to build the docker compose plugin"
+      say "building docker compose $DOCKER_COMPOSE_VERSION with go install (first run only, a few minutes)…"
+      local tmp; tmp="$(mktemp -d)"
+      GOBIN="$tmp" go install "github.com/docker/compose/v2/cmd@$DOCKER_COMPOSE_VERSION" \
+        || die "go install of docker compose failed (is the Go module proxy reachable?)"
+      mv "$tmp/cmd" "$out"; rm -rf "$tmp"
+    fi
+    mkdir -p "$HOME/.docker/cli-plugins"
+    ln -sfn "$out" "$HOME/.docker/cli-plugins/docker-compose"
+  fi
+  local missing=()
+  command -v jq >/dev/null 2>&1 || missing+=(jq)
+  command -v caddy >/dev/null 2>&1 || missing+=(caddy)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      say "installing ${missing[*]} with apt-get…"
+      { apt-get install -y "${missing[@]}" >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y "${missing[@]}" >/dev/null; }; } \
+        || die "apt-get install ${missing[*]} failed"
+    else
+      die "install ${missing[*]} (as root: apt-get update && apt-get install -y ${missing[*]}) for the deployment checks"
+    fi
+  fi
+}
+
 what="${1:-all}"
 case "$what" in
-  all) provision_temporal; provision_ferretdb; provision_test_server ;;
+  all) provision_temporal; provision_ferretdb; provision_test_server; provision_deploy ;;
+  deploy) provision_deploy ;;
   temporal) provision_temporal ;;
   ferretdb) provision_ferretdb ;;
   test-server) provision_test_server ;;
-  *) die "unknown target '$what' (all | temporal | ferretdb | test-server)" ;;
+  *) die "unknown target '$what' (all | temporal | ferretdb | test-server | deploy)" ;;
 esac
 say "ready: $(ls "$bin" | tr '\n' ' ')"

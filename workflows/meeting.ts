@@ -29,6 +29,7 @@ import { maskedSummary } from '../domain/privacy';
 import { describeUncovered } from '../domain/working-days';
 import type { Role } from '../domain/roles';
 import { REFUSAL, type Actor } from './contract';
+import { statusAttribute } from './search-attributes';
 import {
   meetingStatusQuery,
   postponeMeetingUpdate,
@@ -161,7 +162,9 @@ export function meetingLife(input: MeetingInput, opts: MeetingLifeOptions) {
   // waits for the one in flight), so an older state never lands after a newer one.
   const serialSaves = patched('serial-meeting-saves');
   let saveTail: Promise<unknown> = Promise.resolve();
+  const showStatus = statusAttribute();
   const save = (): Promise<void> => {
+    showStatus(state.status);
     if (!serialSaves) return acts.saveMeeting(state);
     const run = saveTail.then(() => acts.saveMeeting(state));
     saveTail = run.catch(() => undefined);

@@ -11,6 +11,7 @@ import { LIMITS, excerptOf, longTextProblem, type LongText } from '../domain/lim
 import { ORDER_BODY_LABELS as BODY_NAMES, motionForOverdueOrder } from '../domain/meetings';
 import type { Role } from '../domain/roles';
 import type { Actor } from './contract';
+import { statusAttribute } from './search-attributes';
 import {
   completeRectificationUpdate,
   extendRectificationUpdate,
@@ -52,7 +53,9 @@ export async function rectificationOrder(input: RectificationInput): Promise<Rec
   // One writer, saves one after another (see meetingLife).
   const serialSaves = patched('serial-order-saves');
   let saveTail: Promise<unknown> = Promise.resolve();
+  const showStatus = statusAttribute();
   const save = (): Promise<void> => {
+    showStatus(state.status);
     if (!serialSaves) return acts.saveRectification({ ...state, source: input.source });
     const run = saveTail.then(() => acts.saveRectification({ ...state, source: input.source }));
     saveTail = run.catch(() => undefined);

@@ -14,6 +14,7 @@ import {
   proxyLocalActivities,
   setHandler,
 } from '@temporalio/workflow';
+import { statusAttribute } from './search-attributes';
 import type { Activities } from '../activities';
 import {
   BODY_LABELS,
@@ -131,7 +132,9 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
         return run;
       }
     : <T>(f: () => Promise<T>) => f();
+  const showStatus = statusAttribute();
   const record = (type: string, message: string, actor?: Actor) => {
+    showStatus(state.status);
     const eventId = `${voiceId}:${++seq}`;
     return inOrder(() => recordEvent(eventId, type, message, actor));
   };

@@ -9,6 +9,8 @@ import { checkVoices, sweepVoiceStarts } from '../../api/voice-drift';
 import { createApp } from '../../api/app';
 import { createTemporalHandle } from '../../client';
 import { VoiceStart } from '../../models/projection';
+import { ensureSearchAttributes } from '../../temporal-search';
+import { COMPOUND_KEY, KIND_KEY, STATUS_KEY } from '../../workflows/search-attributes';
 import { Voice } from '../../models/voice';
 import { voiceStatusQuery, voiceWorkflowId } from '../../workflows/contract';
 import { eventually, JWT_SECRET, startStack } from '../helpers/app';
@@ -161,5 +163,23 @@ describe('the drift check', () => {
 
     const after = await checkVoices(stack.temporal, { repair: false, compoundIds: [c], settleMs: 200 });
     expect(after.drifts).toEqual([]);
+  });
+});
+
+describe('finding workflows in the Temporal Web UI', () => {
+  it('when the namespace has the search attributes, a voice carries its compound, kind and current status', async () => {
+    const client = await stack.temporal.client();
+    expect(await ensureSearchAttributes(client, () => undefined)).toBe(true);
+    expect(await ensureSearchAttributes(client, () => undefined)).toBe(true); // twice is harmless
+    const c = await makeCompound();
+    const resident = await makeUser(c, ['resident'], '王小明');
+    const id = await raised(c, await stack.login(resident), '楼下的路灯坏了');
+    const handle = client.workflow.getHandle(voiceWorkflowId(id));
+    const d = await eventually(
+      () => handle.describe(),
+      (x) => x.typedSearchAttributes.get(STATUS_KEY) === 'assigned',
+    );
+    expect(d.typedSearchAttributes.get(COMPOUND_KEY)).toBe(c);
+    expect(d.typedSearchAttributes.get(KIND_KEY)).toBe('complaint');
   });
 });

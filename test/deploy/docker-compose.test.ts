@@ -1,37 +1,69 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import * as ts from 'typescript';
 import { parse } from 'yaml';
 import { CONFIG_KEYS, loadConfig } from '../../config';
 
 /**
- * Checks docker-compose.yml and the Dockerfile against the app itself, without a Docker engine: the variables the
- * services set are ones config.ts reads and accepts, and the commands the images run name files tsc emits.
+ * Checks docker-compose.yml, its files under deploy/ and the Dockerfile against the app itself, without a Docker
+ * engine: the variables the services set are ones config.ts reads and accepts, the commands the images run name
+ * files tsc emits, and the topology is the production one (a MongoDB replica set with majority reads and writes,
+ * Temporal on PostgreSQL with our search attributes registered, several api and worker replicas behind the proxy,
+ * nothing but the proxy published, no secret in the repository). Where the tools are on the machine, the real
+ * `docker compose config`, `caddy validate` and the search-attribute script (against a stand-in CLI) run too.
  */
 
 type Healthcheck = { test?: string | string[]; disable?: boolean };
+type Port = string | number | { target: number | string; published?: number | string; host_ip?: string };
 type Service = {
   image?: string;
   build?: string | { context?: string; dockerfile?: string };
   command?: string | string[];
+  entrypoint?: string | string[];
   environment?: Record<string, string | number | boolean | null> | string[];
   depends_on?: string[] | Record<string, { condition?: string }>;
-  ports?: (string | number | { target: number | string; published?: number | string })[];
-  volumes?: (string | { type?: string; source?: string; target: string })[];
+  ports?: Port[];
+  expose?: (string | number)[];
+  volumes?: (string | { type?: string; source?: string; target: string; read_only?: boolean })[];
+  networks?: string[] | Record<string, unknown>;
   healthcheck?: Healthcheck;
+  restart?: string;
+  deploy?: { replicas?: number | string };
+  container_name?: string;
 };
-type ComposeFile = { services?: Record<string, Service>; volumes?: Record<string, unknown> };
+type ComposeFile = {
+  services?: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+  networks?: Record<string, { internal?: boolean } | null>;
+};
 
 const root = path.resolve(__dirname, '../..');
-// merge: true because the file shares the app environment between api and worker with a `<<:` merge key.
-const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), {
-  merge: true,
-}) as ComposeFile;
+const composeText = fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
+// merge: true because the file shares the app environment and settings between api and worker with `<<:` keys.
+const compose = parse(composeText, { merge: true }) as ComposeFile;
 const dockerfileText = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+const caddyfile = fs.readFileSync(path.join(root, 'deploy/Caddyfile'), 'utf8');
+const envExample = fs.readFileSync(path.join(root, 'deploy/.env.example'), 'utf8');
 
-const SERVICES = ['postgresql', 'temporal', 'temporal-ui', 'mongodb', 'api', 'worker'] as const;
+const SERVICES = [
+  'postgresql',
+  'temporal',
+  'temporal-search-attributes',
+  'temporal-ui',
+  'mongodb',
+  'api',
+  'worker',
+  'proxy',
+] as const;
+/** Exit once their job is done; everything else runs for good. */
+const ONE_SHOT = ['temporal-search-attributes'];
 const APP_SERVICES = ['api', 'worker'] as const;
+const DATABASES = ['postgresql', 'mongodb'] as const;
 const SAMPLE_SECRET = 'deploy-test-sample-secret-32-chr';
+/** The custom search attributes the workflows carry (issue 9), by their CLI type names. */
+const SEARCH_ATTRIBUTES = { GongzhiCompound: 'Keyword', GongzhiKind: 'Keyword', GongzhiStatus: 'Keyword' };
 
 function service(name: string): Service {
   const s = compose.services?.[name];
@@ -81,6 +113,117 @@ function healthcheckCommand(name: string): string {
   const test = service(name).healthcheck?.test;
   return Array.isArray(test) ? test.slice(1).join(' ') : (test ?? '');
 }
+
+function dependsOn(name: string): Record<string, { condition?: string }> {
+  const deps = service(name).depends_on ?? {};
+  return Array.isArray(deps) ? Object.fromEntries(deps.map((d) => [d, {}])) : deps;
+}
+
+function networksOf(name: string): string[] {
+  const n = service(name).networks;
+  if (n === undefined) return ['default'];
+  return Array.isArray(n) ? n : Object.keys(n);
+}
+
+/** Published ports as [host address, host port, container port]; the host address is '' for all interfaces. */
+function publishedPorts(name: string): { hostIp: string; published: string; target: string }[] {
+  return (service(name).ports ?? []).flatMap((p) => {
+    if (typeof p === 'object') {
+      if (p.published === undefined) return [];
+      return [
+        { hostIp: p.host_ip ?? '', published: interpolate(String(p.published)), target: String(p.target) },
+      ];
+    }
+    const parts = interpolate(String(p))
+      .replace(/\/\w+$/, '')
+      .split(':');
+    if (parts.length === 3) return [{ hostIp: parts[0]!, published: parts[1]!, target: parts[2]! }];
+    if (parts.length === 2) return [{ hostIp: '', published: parts[0]!, target: parts[1]! }];
+    // A bare container port publishes on a random host port of every interface.
+    return [{ hostIp: '', published: '', target: parts[0]! }];
+  });
+}
+
+function bindMounts(name: string): { source: string; target: string; readOnly: boolean }[] {
+  return (service(name).volumes ?? []).flatMap((v) => {
+    if (typeof v === 'object') {
+      return v.type === 'bind' && v.source
+        ? [{ source: v.source, target: v.target, readOnly: v.read_only === true }]
+        : [];
+    }
+    const [source, target, mode] = v.split(':');
+    if (!source || !target || !/^[./]/.test(source)) return [];
+    return [{ source, target, readOnly: (mode ?? '').split(',').includes('ro') }];
+  });
+}
+
+/** Every `${VAR:?…}` in the compose file: what the deployer must provide. */
+const requiredVariables = [...new Set([...composeText.matchAll(/\$\{(\w+):?\?[^}]*\}/g)].map((m) => m[1]!))];
+
+/** Lower case without underscores, so the CLI's Keyword, the SDK's KEYWORD and the server's enum compare. */
+function normaliseType(type: string): string {
+  return type
+    .toLowerCase()
+    .replace(/^indexed_value_type_/, '')
+    .replace(/_/g, '');
+}
+
+/** `Name=Type` pairs from the one-shot's GONGZHI_SEARCH_ATTRIBUTES. */
+function searchAttributesRegistered(): Record<string, string> {
+  const list = environment('temporal-search-attributes').GONGZHI_SEARCH_ATTRIBUTES ?? '';
+  return Object.fromEntries(
+    list
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((pair) => pair.split('=') as [string, string]),
+  );
+}
+
+/**
+ * The search attributes the app's code defines with `defineSearchAttributeKey`: the exported keys of every module
+ * that calls it, and any call with literal arguments (an unexported key too).
+ */
+function searchAttributesInCode(): Record<string, string> {
+  const found: Record<string, string> = {};
+  const appFiles = tsconfig.fileNames
+    .map((f) => path.resolve(f))
+    .filter(
+      (f) =>
+        !path
+          .relative(root, f)
+          .split(path.sep)
+          .some((part) => ['test', 'bench'].includes(part)),
+    );
+  for (const file of appFiles) {
+    const text = fs.readFileSync(file, 'utf8');
+    if (!text.includes('defineSearchAttributeKey')) continue;
+    for (const m of text.matchAll(
+      /defineSearchAttributeKey\(\s*['"`](\w+)['"`]\s*,\s*SearchAttributeType\.(\w+)/g,
+    )) {
+      found[m[1]!] = m[2]!;
+    }
+    const collect = (value: unknown, depth: number) => {
+      if (!value || typeof value !== 'object' || depth > 2) return;
+      const v = value as { name?: unknown; type?: unknown };
+      if (typeof v.name === 'string' && typeof v.type === 'string' && Object.keys(v).length === 2) {
+        found[v.name] = v.type;
+        return;
+      }
+      for (const inner of Object.values(value)) collect(inner, depth + 1);
+    };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- whichever modules define keys
+    collect(require(file) as unknown, 0);
+  }
+  return found;
+}
+
+function has(command: string, args: string[]): boolean {
+  const r = spawnSync(command, args, { encoding: 'utf8', timeout: 30_000 });
+  return r.status === 0;
+}
+const dockerCompose = has('docker', ['compose', 'version']);
+const caddy = has('caddy', ['version']);
+const shellWithJq = has('sh', ['-c', 'command -v jq']);
 
 // ---- Dockerfile ----
 
@@ -150,11 +293,11 @@ function emittedFilesIn(command: string[]): string[] {
 // ---- tests ----
 
 describe('docker-compose.yml', () => {
-  it('defines the six services a deployment needs', () => {
+  it('defines the services a deployment needs', () => {
     expect(Object.keys(compose.services ?? {}).sort()).toEqual([...SERVICES].sort());
   });
 
-  it.each(SERVICES.filter((s) => s !== 'temporal-ui'))(
+  it.each(SERVICES.filter((s) => s !== 'temporal-ui' && !ONE_SHOT.includes(s)))(
     '%s has a healthcheck that runs a command, so dependents can wait for it',
     (name) => {
       const hc = service(name).healthcheck;
@@ -165,6 +308,32 @@ describe('docker-compose.yml', () => {
       if (['CMD', 'CMD-SHELL'].includes(test[0]!)) expect(test.length).toBeGreaterThan(1);
     },
   );
+
+  it.each(SERVICES.filter((s) => !ONE_SHOT.includes(s)))('%s restarts by itself', (name) => {
+    expect(['always', 'unless-stopped']).toContain(service(name).restart);
+  });
+
+  it('the one-shot jobs are not restarted once they have exited', () => {
+    for (const name of ONE_SHOT) expect(service(name).restart ?? 'no').toBe('no');
+  });
+
+  it('every image is pinned: a tag that is not `latest`, the Temporal images to an exact release', () => {
+    for (const name of SERVICES) {
+      const image = service(name).image;
+      if (image === undefined) continue; // built from the Dockerfile
+      expect({ name, image }).toEqual({ name, image: expect.stringMatching(/^[\w./-]+:[\w.-]+$/) });
+      expect(image.endsWith(':latest')).toBe(false);
+    }
+    expect(service('temporal').image).toMatch(/^temporalio\/auto-setup:1\.29\.\d+$/);
+    expect(service('temporal-ui').image).toMatch(/^temporalio\/ui:2\.\d+\.\d+$/);
+    // The admin tools of the same server release: the CLI and the server agree on the operator API.
+    const serverVersion = service('temporal').image!.split(':')[1]!;
+    expect(service('temporal-search-attributes').image).toMatch(
+      new RegExp(`^temporalio/admin-tools:${serverVersion.replace(/\./g, '\\.')}(-|$)`),
+    );
+    expect(service('mongodb').image).toMatch(/^mongo:7\.\d+/);
+    expect(service('proxy').image).toMatch(/^caddy:2\.\d+\.\d+/);
+  });
 
   it('the database services keep their data in named volumes that survive `down`', () => {
     const named = Object.keys(compose.volumes ?? {});
@@ -180,17 +349,213 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('pins temporal to a 1.29.x auto-setup tag and the ui to a 2.x tag', () => {
-    expect(service('temporal').image).toMatch(/^temporalio\/auto-setup:1\.29\.\d+$/);
-    expect(service('temporal-ui').image).toMatch(/^temporalio\/ui:2\.\d+\.\d+$/);
-    expect(environment('temporal-ui').TEMPORAL_ADDRESS).toBe('temporal:7233');
+  describe('MongoDB', () => {
+    const uri = () => new URL(environment('api').MONGODB_URI!);
+
+    it('runs as a replica set, and the app connects to it by its name', () => {
+      const command = words(service('mongodb').command);
+      const set = command[command.indexOf('--replSet') + 1];
+      expect(command).toContain('--replSet');
+      expect(set).toMatch(/^\w+$/);
+      expect(uri().searchParams.get('replicaSet')).toBe(set);
+    });
+
+    it('writes and reads are majority-acknowledged', () => {
+      expect(uri().searchParams.get('w')).toBe('majority');
+      expect(uri().searchParams.get('readConcernLevel')).toBe('majority');
+    });
+
+    it('its healthcheck initiates the set once, with the member name the app resolves, and waits for a primary', () => {
+      const command = words(service('mongodb').command);
+      const set = command[command.indexOf('--replSet') + 1];
+      const check = healthcheckCommand('mongodb');
+      // Idempotent: initiate only when the server says the set is not initiated yet.
+      expect(check).toMatch(/rs\.status\(\)/);
+      expect(check).toContain('NotYetInitialized');
+      const initiate =
+        /rs\.initiate\(\{\s*_id:\s*'(\w+)',\s*members:\s*\[\{\s*_id:\s*0,\s*host:\s*'([\w.-]+:\d+)'/.exec(
+          check,
+        );
+      expect(initiate?.[1]).toBe(set);
+      expect(initiate?.[2]).toBe(`${uri().hostname}:${uri().port || '27017'}`);
+      expect(uri().hostname).toBe('mongodb');
+      expect(check).toContain('isWritablePrimary');
+    });
   });
 
-  it('the temporal healthcheck waits for the namespace the api and worker use', () => {
-    const namespace = environment('api').TEMPORAL_NAMESPACE;
-    expect(namespace).toBeDefined();
-    expect(environment('worker').TEMPORAL_NAMESPACE).toBe(namespace);
-    expect(healthcheckCommand('temporal')).toContain(`--namespace ${namespace}`);
+  describe('Temporal', () => {
+    it('runs on the PostgreSQL service, started once it is healthy, with one password from the deployer', () => {
+      const env = rawEnvironment('temporal');
+      expect(env.DB).toBe('postgres12');
+      expect(env.POSTGRES_SEEDS).toBe('postgresql');
+      expect(env.POSTGRES_USER).toBe(rawEnvironment('postgresql').POSTGRES_USER);
+      expect(env.POSTGRES_PWD).toMatch(/^\$\{TEMPORAL_DB_PASSWORD:\?[^}]+\}$/);
+      expect(rawEnvironment('postgresql').POSTGRES_PASSWORD).toBe(env.POSTGRES_PWD);
+      expect(dependsOn('temporal').postgresql?.condition).toBe('service_healthy');
+    });
+
+    it('registers the namespace the api and worker use, and its healthcheck waits for it', () => {
+      const namespace = environment('api').TEMPORAL_NAMESPACE;
+      expect(namespace).toBeDefined();
+      expect(environment('worker').TEMPORAL_NAMESPACE).toBe(namespace);
+      expect(environment('temporal').DEFAULT_NAMESPACE ?? 'default').toBe(namespace);
+      expect(healthcheckCommand('temporal')).toContain(`--namespace ${namespace}`);
+    });
+
+    it("auto-setup does not add its own test search attributes to the app's namespace", () => {
+      expect(environment('temporal').SKIP_ADD_CUSTOM_SEARCH_ATTRIBUTES).toBe('true');
+    });
+
+    it('the ui reaches the frontend on the compose network', () => {
+      expect(environment('temporal-ui').TEMPORAL_ADDRESS).toBe('temporal:7233');
+    });
+  });
+
+  describe('search attributes', () => {
+    const script = () => {
+      const mount = bindMounts('temporal-search-attributes').find((m) =>
+        words(service('temporal-search-attributes').entrypoint).includes(m.target),
+      );
+      expect(mount).toBeDefined();
+      return { ...mount!, file: path.resolve(root, mount!.source) };
+    };
+
+    it('GongzhiCompound, GongzhiKind and GongzhiStatus are registered as Keyword', () => {
+      expect(searchAttributesRegistered()).toEqual(SEARCH_ATTRIBUTES);
+    });
+
+    it('every search attribute the code defines is registered, with the same type', () => {
+      const registered = searchAttributesRegistered();
+      for (const [name, type] of Object.entries(searchAttributesInCode())) {
+        expect({ name, type: registered[name] && normaliseType(registered[name]) }).toEqual({
+          name,
+          type: normaliseType(type),
+        });
+      }
+    });
+
+    it('the one-shot runs the script from deploy/, read-only, once Temporal is healthy, in the app namespace', () => {
+      const { file, readOnly } = script();
+      expect(path.relative(path.join(root, 'deploy'), file).startsWith('..')).toBe(false);
+      expect(fs.existsSync(file)).toBe(true);
+      expect(readOnly).toBe(true);
+      // The admin-tools image's own entrypoint only sleeps: the service must replace it.
+      expect(words(service('temporal-search-attributes').entrypoint)[0]).toMatch(/^(\/bin\/)?(ba)?sh$/);
+      expect(dependsOn('temporal-search-attributes').temporal?.condition).toBe('service_healthy');
+      const env = environment('temporal-search-attributes');
+      expect(env.TEMPORAL_ADDRESS).toBe(environment('api').TEMPORAL_ADDRESS);
+      expect(env.TEMPORAL_NAMESPACE).toBe(environment('api').TEMPORAL_NAMESPACE);
+    });
+
+    it.each(APP_SERVICES)('%s starts only after the search attributes are registered', (name) => {
+      expect(dependsOn(name)['temporal-search-attributes']?.condition).toBe('service_completed_successfully');
+    });
+
+    describe('the script, against a stand-in for the temporal CLI', () => {
+      let dir: string;
+      beforeAll(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gongzhi-sa-'));
+        // Keeps the namespace's custom attributes in a file, one Name=INDEXED_VALUE_TYPE_X line each, and
+        // answers `list --output json` and `create --name … --type …` as the real CLI does.
+        fs.writeFileSync(
+          path.join(dir, 'temporal'),
+          [
+            '#!/bin/sh',
+            'state="$FAKE_STATE"',
+            'echo "$*" >> "$state.calls"',
+            '[ -f "$state.down" ] && { echo "connection refused" >&2; exit 1; }',
+            'case "$*" in',
+            '  "operator search-attribute list"*)',
+            '    printf \'{"customAttributes":{\'; sep=""',
+            '    while IFS="=" read -r n t; do [ -n "$n" ] && printf \'%s"%s":"%s"\' "$sep" "$n" "$t" && sep=","; done < "$state"',
+            '    printf \'},"systemAttributes":{"WorkflowId":"INDEXED_VALUE_TYPE_KEYWORD"}}\\n\' ;;',
+            '  "operator search-attribute create"*)',
+            '    set -- $*',
+            '    while [ $# -gt 0 ]; do case "$1" in',
+            '      --name) n=$2; shift ;;',
+            '      --type) echo "$n=INDEXED_VALUE_TYPE_$(echo "$2" | tr a-z A-Z)" >> "$state" ;;',
+            '    esac; shift; done',
+            '    echo "Search attributes have been added" ;;',
+            '  *) echo "unexpected: $*" >&2; exit 2 ;;',
+            'esac',
+            '',
+          ].join('\n'),
+          { mode: 0o755 },
+        );
+      });
+      afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+      /** Runs the script as the one-shot does, with the namespace holding `existing`. */
+      function run(name: string, existing: string[], opts: { down?: boolean } = {}) {
+        const state = path.join(dir, name);
+        fs.writeFileSync(state, existing.map((l) => l + '\n').join(''));
+        if (opts.down) fs.writeFileSync(state + '.down', '');
+        const r = spawnSync('sh', [script().file], {
+          encoding: 'utf8',
+          timeout: 30_000,
+          env: {
+            ...environment('temporal-search-attributes'),
+            PATH: `${dir}${path.delimiter}${process.env.PATH ?? ''}`,
+            FAKE_STATE: state,
+            ATTEMPTS: '3',
+            INTERVAL: '0',
+          },
+        });
+        const calls = fs.existsSync(state + '.calls') ? fs.readFileSync(state + '.calls', 'utf8') : '';
+        return {
+          status: r.status,
+          output: r.stdout + r.stderr,
+          creates: calls.split('\n').filter((c) => c.startsWith('operator search-attribute create')),
+          calls,
+          registered: fs.readFileSync(state, 'utf8').split('\n').filter(Boolean).sort(),
+        };
+      }
+
+      const wanted = Object.keys(SEARCH_ATTRIBUTES).map((n) => `${n}=INDEXED_VALUE_TYPE_KEYWORD`);
+      const itJq = shellWithJq ? it : it.skip; // jq is in the admin-tools image; here it may not be
+
+      itJq('creates the attributes in a fresh namespace, in the namespace and at the address given', () => {
+        const r = run('fresh', []);
+        expect(r.status).toBe(0);
+        expect(r.registered).toEqual(wanted.sort());
+        expect(r.creates).toHaveLength(1);
+        const env = environment('temporal-search-attributes');
+        expect(r.creates[0]).toContain(`--namespace ${env.TEMPORAL_NAMESPACE}`);
+        expect(r.creates[0]).toContain(`--address ${env.TEMPORAL_ADDRESS}`);
+      });
+
+      itJq('run again, creates nothing and succeeds', () => {
+        const r = run('again', wanted);
+        expect(r.status).toBe(0);
+        expect(r.creates).toEqual([]);
+      });
+
+      itJq('creates only what is missing, leaving the other custom attributes alone', () => {
+        const r = run('partial', ['GongzhiKind=Keyword', 'CustomKeywordField=INDEXED_VALUE_TYPE_KEYWORD']);
+        expect(r.status).toBe(0);
+        expect(r.creates).toHaveLength(1);
+        expect(r.creates[0]).not.toContain('GongzhiKind');
+        expect(r.registered).toEqual(
+          expect.arrayContaining([
+            ...wanted.filter((w) => !w.startsWith('GongzhiKind=')),
+            'GongzhiKind=Keyword',
+          ]),
+        );
+      });
+
+      itJq('refuses to go on when an attribute exists with another type', () => {
+        const r = run('conflict', ['GongzhiStatus=INDEXED_VALUE_TYPE_TEXT']);
+        expect(r.status).not.toBe(0);
+        expect(r.output).toMatch(/GongzhiStatus already exists .* as text, not Keyword/);
+        expect(r.creates).toEqual([]);
+      });
+
+      itJq('waits for Temporal, and gives up with a failure after its attempts', () => {
+        const r = run('down', [], { down: true });
+        expect(r.status).not.toBe(0);
+        expect(r.output).toMatch(/gave up after 3 attempts/);
+      });
+    });
   });
 
   describe.each(APP_SERVICES)('the %s service', (name) => {
@@ -205,11 +570,15 @@ describe('docker-compose.yml', () => {
     });
 
     it('starts only after mongodb and temporal report healthy', () => {
-      const dependsOn = service(name).depends_on;
-      expect(Array.isArray(dependsOn)).toBe(false);
-      const conditions = dependsOn as Record<string, { condition?: string }>;
-      expect(conditions.mongodb?.condition).toBe('service_healthy');
-      expect(conditions.temporal?.condition).toBe('service_healthy');
+      expect(Array.isArray(service(name).depends_on)).toBe(false);
+      expect(dependsOn(name).mongodb?.condition).toBe('service_healthy');
+      expect(dependsOn(name).temporal?.condition).toBe('service_healthy');
+    });
+
+    it('runs at least two replicas, none of them with a fixed container name or host port', () => {
+      expect(Number(interpolate(String(service(name).deploy?.replicas ?? 1)))).toBeGreaterThanOrEqual(2);
+      expect(service(name).container_name).toBeUndefined();
+      expect(publishedPorts(name)).toEqual([]);
     });
 
     it(`every variable the ${name} service sets is one the app's config reads`, () => {
@@ -239,18 +608,16 @@ describe('docker-compose.yml', () => {
     });
   });
 
-  it("the api's published port maps to the PORT it listens on, and its healthcheck probes that port", () => {
+  it('the api and the worker share one environment, but for the api’s PORT', () => {
+    const { PORT, ...api } = environment('api');
+    expect(PORT).toBeDefined();
+    expect(api).toEqual(environment('worker'));
+  });
+
+  it('the api healthcheck probes the PORT it listens on', () => {
     const port = environment('api').PORT;
     expect(port).toMatch(/^\d+$/);
     expect(loadConfig(environment('api')).port).toBe(Number(port));
-    const targets = (service('api').ports ?? []).flatMap((p) => {
-      if (typeof p === 'object') return p.published === undefined ? [] : [String(p.target)];
-      const parts = interpolate(String(p))
-        .replace(/\/\w+$/, '')
-        .split(':');
-      return parts.length >= 2 ? [parts.at(-1)!] : [];
-    });
-    expect(targets).toContain(port);
     expect(healthcheckCommand('api')).toContain(`http://localhost:${port}/healthz`);
   });
 
@@ -259,6 +626,150 @@ describe('docker-compose.yml', () => {
     expect(read.length).toBeGreaterThan(0);
     const env = environment('worker');
     for (const key of read) expect(env[key]).toBeTruthy();
+  });
+
+  describe('the proxy', () => {
+    const listen = () => /^:(\d+)\s*\{/m.exec(caddyfile)?.[1];
+
+    it('is the only service published on all interfaces; the ui is on loopback; nothing else is published', () => {
+      const published = Object.fromEntries(SERVICES.map((s) => [s, publishedPorts(s)]));
+      expect(published.proxy).toHaveLength(1);
+      expect(published.proxy![0]!.hostIp).toBe('');
+      for (const p of published['temporal-ui']!) expect(p.hostIp).toBe('127.0.0.1');
+      for (const s of SERVICES.filter((s) => !['proxy', 'temporal-ui'].includes(s))) {
+        expect({ s, ports: published[s] }).toEqual({ s, ports: [] });
+      }
+    });
+
+    it('serves its published port with deploy/Caddyfile, mounted read-only', () => {
+      const mount = bindMounts('proxy').find((m) => m.target === '/etc/caddy/Caddyfile');
+      expect(mount && path.resolve(root, mount.source)).toBe(path.join(root, 'deploy/Caddyfile'));
+      expect(mount?.readOnly).toBe(true);
+      expect(listen()).toBeDefined();
+      expect(publishedPorts('proxy')[0]!.target).toBe(listen());
+    });
+
+    it('spreads requests over the replicas of the api service, at the PORT they listen on', () => {
+      const upstream = /dynamic\s+a\s+(\S+)\s+(\d+)/.exec(caddyfile);
+      expect(upstream?.[1]).toBe('api');
+      expect(upstream?.[2]).toBe(environment('api').PORT);
+      // A fixed upstream list would pin the addresses the replicas had when the proxy started.
+      expect(caddyfile).not.toMatch(/reverse_proxy\s+[\w.:]+/);
+    });
+
+    it('starts once the api is healthy, and its healthcheck goes through itself to the api', () => {
+      expect(dependsOn('proxy').api?.condition).toBe('service_healthy');
+      expect(healthcheckCommand('proxy')).toContain(`http://127.0.0.1:${listen()}/healthz`);
+    });
+  });
+
+  it('the databases are only on an internal network, which every service that needs them joins', () => {
+    const internal = Object.entries(compose.networks ?? {})
+      .filter(([, n]) => n?.internal === true)
+      .map(([name]) => name);
+    for (const db of DATABASES) {
+      expect(networksOf(db).length).toBeGreaterThan(0);
+      for (const n of networksOf(db)) expect(internal).toContain(n);
+    }
+    const dbNetworks = new Set(DATABASES.flatMap(networksOf));
+    for (const client of ['temporal', ...APP_SERVICES]) {
+      expect(networksOf(client).some((n) => dbNetworks.has(n))).toBe(true);
+    }
+    for (const outsider of ['proxy', 'temporal-ui', 'temporal-search-attributes']) {
+      expect({ outsider, shared: networksOf(outsider).filter((n) => dbNetworks.has(n)) }).toEqual({
+        outsider,
+        shared: [],
+      });
+    }
+  });
+
+  describe('no secret in the repository', () => {
+    it('every password, secret or key a service sets comes from a required variable', () => {
+      for (const name of SERVICES) {
+        for (const [key, value] of Object.entries(rawEnvironment(name))) {
+          if (!/SECRET|PASSWORD|PWD|TOKEN|_KEY$/.test(key)) continue;
+          expect({ name, key, value }).toEqual({
+            name,
+            key,
+            value: expect.stringMatching(/^\$\{\w+:\?[^}]+\}$/),
+          });
+        }
+      }
+      expect(requiredVariables.sort()).toEqual(['JWT_SECRET', 'TEMPORAL_DB_PASSWORD']);
+    });
+
+    it('deploy/.env.example names every required variable and leaves it empty', () => {
+      for (const name of requiredVariables) expect(envExample).toMatch(new RegExp(`^${name}=$`, 'm'));
+    });
+
+    it('deploy/.env.example mentions every optional variable the compose file reads', () => {
+      const optional = [...composeText.matchAll(/\$\{(\w+):?-[^}]*\}/g)].map((m) => m[1]!);
+      for (const name of optional) expect(envExample).toMatch(new RegExp(`^#?${name}=`, 'm'));
+    });
+  });
+
+  describe('the docker compose CLI', () => {
+    const itCompose = dockerCompose ? it : it.skip; // the client without its compose plugin cannot tell
+
+    function config(env: Record<string, string | undefined>, ...args: string[]) {
+      const clean = { ...process.env };
+      for (const k of [...requiredVariables, 'GONGZHI_HTTP_PORT', 'TEMPORAL_UI_PORT']) delete clean[k];
+      // --env-file /dev/null: a deployer's .env in the checkout must not answer for the test.
+      return spawnSync(
+        'docker',
+        [
+          'compose',
+          '--env-file',
+          '/dev/null',
+          '-f',
+          path.join(root, 'docker-compose.yml'),
+          'config',
+          ...args,
+        ],
+        { encoding: 'utf8', timeout: 60_000, env: { ...clean, ...env } },
+      );
+    }
+    const required = { JWT_SECRET: SAMPLE_SECRET, TEMPORAL_DB_PASSWORD: 'deploy-test-db-password' };
+
+    itCompose('accepts the file with the required variables set', () => {
+      const r = config(required, '-q');
+      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    });
+
+    itCompose.each(['JWT_SECRET', 'TEMPORAL_DB_PASSWORD'])('refuses it without %s', (name) => {
+      const r = config({ ...required, [name]: undefined }, '-q');
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain(`set ${name}`);
+    });
+
+    itCompose('resolves the merge keys and replicas as this test reads them', () => {
+      const r = config(required, '--format', 'json');
+      expect(r.status).toBe(0);
+      const resolved = JSON.parse(r.stdout) as {
+        services: Record<
+          string,
+          { environment?: Record<string, string>; depends_on?: object; deploy?: object }
+        >;
+      };
+      expect(Object.keys(resolved.services).sort()).toEqual([...SERVICES].sort());
+      for (const name of APP_SERVICES) {
+        const s = resolved.services[name]!;
+        expect(s.environment?.MONGODB_URI).toBe(environment(name).MONGODB_URI);
+        expect(s.environment?.JWT_SECRET).toBe(SAMPLE_SECRET);
+        expect(Object.keys(s.depends_on ?? {}).sort()).toEqual(Object.keys(dependsOn(name)).sort());
+        expect(s.deploy).toMatchObject({ replicas: Number(service(name).deploy?.replicas) });
+      }
+    });
+  });
+
+  const itCaddy = caddy ? it : it.skip; // the image's caddy is newer; the Caddyfile uses nothing past 2.6
+  itCaddy('caddy validates deploy/Caddyfile', () => {
+    const r = spawnSync(
+      'caddy',
+      ['validate', '--adapter', 'caddyfile', '--config', path.join(root, 'deploy/Caddyfile')],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    expect({ status: r.status, out: r.status === 0 ? '' : r.stderr }).toEqual({ status: 0, out: '' });
   });
 });
 
