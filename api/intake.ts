@@ -6,8 +6,9 @@
  *   the other voices arriving in the same few milliseconds (one insert per collection per batch: the
  *   database's write lock is taken once for many residents, not three times for each).
  * - The answer is 202: stored, its handling starting. The API then starts the workflow (a bounded number
- *   at a time) and removes the outbox entry; whatever is still in the outbox — Temporal was down, the
- *   API stopped — the worker's sweep starts later. Starting is by the voice's id, so twice is harmless.
+ *   at a time, each within 5 s) and marks the outbox entry started; the worker's sweep
+ *   (api/voice-drift.ts) starts what was not — Temporal was down, the API stopped — and removes each
+ *   entry once its voice's first event is recorded. Starting is by the voice's id, so twice is harmless.
  * - A retried request with the same idempotency key finds the voice by its id (derived from the compound,
  *   the resident and the key), so no scan is needed to know it was already stored.
  */
