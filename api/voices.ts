@@ -4,6 +4,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { DomainError } from '../domain/errors';
+import { periodBounds } from '../domain/rates';
 import { monthBounds, monthKey } from '../domain/calendar';
 import { maskedSummary } from '../domain/privacy';
 import { rolesGrant, type Role } from '../domain/roles';
@@ -139,7 +140,7 @@ export async function listVoices(compoundId: string, viewer: Viewer, f: VoiceFil
       (f.overdue === undefined || overdueNow(r) === f.overdue),
   );
   const page = rows.slice((f.page - 1) * f.pageSize, f.page * f.pageSize);
-  const items = await recordsOf(page.map((r) => r.id));
+  const items = await recordsOf(page);
   return {
     items: items.map((v) => voiceView(v, viewer, compound)),
     page: f.page,
@@ -148,9 +149,30 @@ export async function listVoices(compoundId: string, viewer: Viewer, f: VoiceFil
   };
 }
 
-/** The records of some voices, by id, in the order given (those that exist). */
-async function recordsOf(ids: string[]): Promise<VoiceRecord[]> {
-  const docs = await Promise.all(ids.map((id) => Voice.findById(id).lean<VoiceRecord>()));
+/**
+ * Records as lists show them, kept between requests while their row still names them: every write of a
+ * voice moves its updatedAt and marks it, and lists read rows settled after those marks, so a record is
+ * read again exactly when its row moved. FerretDB v1 looks up one document per query (only an `_id`
+ * equality reaches SQLite; `$in` scans the collection), so a page of 20 was 20 lookups of whole voices.
+ * The objects are shared between requests: nothing may change them.
+ */
+const RECORDS_KEPT = 50_000;
+const records = new Map<string, VoiceRecord>();
+
+/** The records of some voices, in the order of their rows (those that exist). */
+async function recordsOf(rows: VoiceRow[]): Promise<VoiceRecord[]> {
+  const docs = await Promise.all(
+    rows.map(async (r) => {
+      const hit = records.get(r.id);
+      if (hit && (hit.updatedAt ?? hit.createdAt)?.getTime() === r.updatedAt) return hit;
+      const v = await Voice.findById(r.id).lean<VoiceRecord>();
+      if (v) {
+        if (records.size >= RECORDS_KEPT) records.delete(records.keys().next().value!);
+        records.set(r.id, v);
+      }
+      return v;
+    }),
+  );
   return docs.flatMap((d) => (d ? [d] : []));
 }
 
@@ -320,18 +342,19 @@ export async function echoWall(
   const compound = await loadCompound(compoundId);
   const tz = timeZoneOf(compound);
   const shown = f.status ? [f.status] : ['resolved', 'closed', 'published'];
+  const month = f.month ? periodBounds(f.month, tz) : undefined;
   const rows = (await readVoiceRows(compoundId, f.month ? [f.month] : undefined))
     .filter(
       (r) =>
         shown.includes(r.status) &&
         (!f.kind || r.kind === f.kind) &&
         (!f.category || r.category === f.category) &&
-        // The compound's local month, not UTC's.
-        (!f.month || monthKey(new Date(r.createdAt), tz) === f.month),
+        // The compound's local month, not UTC's (its bounds, not a calendar lookup per row).
+        (!month || (r.createdAt >= month.start.getTime() && r.createdAt < month.end.getTime())),
     )
     .sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? 1 : -1));
   const total = rows.length;
-  const items = await recordsOf(rows.slice((f.page - 1) * f.pageSize, f.page * f.pageSize).map((r) => r.id));
+  const items = await recordsOf(rows.slice((f.page - 1) * f.pageSize, f.page * f.pageSize));
   const buildingName = new Map(compound.buildings.map((b) => [b._id, b.name]));
   return {
     compound: { id: compound._id, name: compound.name },
@@ -373,7 +396,7 @@ export type { Client };
 
 /**
  * The echo wall's per-month summary: raised, handled, satisfied and unsatisfied, for the last `months`
- * local months. One indexed count per figure and month, so it stays cheap for a compound.
+ * local months, counted in one pass over those months' rows.
  */
 export async function echoWallSummary(compoundId: string, months: number, now = new Date()) {
   const compound = await loadCompound(compoundId);
@@ -386,21 +409,31 @@ export async function echoWallSummary(compoundId: string, months: number, now = 
     unsatisfied: number;
     praise: number;
   }[] = [];
-  const rows = await readVoiceRows(compoundId);
+  // The months asked for, newest first, by their local bounds: one comparison a row, and only their pages.
+  const bounds: { month: string; start: number; end: number }[] = [];
   let start = monthBounds(now, tz).start;
   for (let i = 0; i < months; i++) {
-    const month = monthKey(start, tz);
-    const inMonth = rows.filter((r) => monthKey(new Date(r.createdAt), tz) === month);
-    const matters = inMonth.filter((r) => r.kind !== 'praise');
-    out.push({
-      month,
-      raised: matters.length,
-      handled: matters.filter((r) => r.status === 'resolved' || r.status === 'closed').length,
-      satisfied: inMonth.filter((r) => r.satisfaction === 'satisfied').length,
-      unsatisfied: inMonth.filter((r) => r.satisfaction === 'unsatisfied').length,
-      praise: inMonth.filter((r) => r.kind === 'praise').length,
-    });
+    const b = monthBounds(start, tz);
+    bounds.push({ month: monthKey(start, tz), start: b.start.getTime(), end: b.end.getTime() });
     start = monthBounds(new Date(start.getTime() - 1), tz).start;
+  }
+  for (const b of bounds)
+    out.push({ month: b.month, raised: 0, handled: 0, satisfied: 0, unsatisfied: 0, praise: 0 });
+  const rows = await readVoiceRows(
+    compoundId,
+    bounds.map((b) => b.month),
+  );
+  for (const r of rows) {
+    const m = bounds.findIndex((b) => r.createdAt >= b.start && r.createdAt < b.end);
+    if (m < 0) continue;
+    const o = out[m]!;
+    if (r.kind === 'praise') o.praise++;
+    else {
+      o.raised++;
+      if (r.status === 'resolved' || r.status === 'closed') o.handled++;
+    }
+    if (r.satisfaction === 'satisfied') o.satisfied++;
+    else if (r.satisfaction === 'unsatisfied') o.unsatisfied++;
   }
   return { compound: { id: compound._id, name: compound.name }, months: out };
 }

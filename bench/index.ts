@@ -1,14 +1,20 @@
 /**
- * The benchmarks: `npm run bench -- intake|timers|reads|rates` (several may be named; none: all).
+ * The benchmarks: `npm run bench -- intake|timers|reads|rates|backends` (several may be named; none: all).
  * Each prints its figures with min / median / max over rounds and, where there is one, the ratio to a
  * bare control measured in the same run. They assert nothing; the README keeps the last full run.
  */
+import { benchBackends } from './backends';
 import { benchIntake } from './intake';
 import { benchRates } from './rates-bench';
+import { benchReads } from './reads';
+import { benchTimers } from './timers';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   intake: benchIntake,
+  timers: benchTimers,
+  reads: benchReads,
   rates: benchRates,
+  backends: benchBackends,
 };
 
 async function main() {
