@@ -56,6 +56,14 @@ const ACK_HOURS = DEADLINE_S / 3600;
 const REMIND_HOURS = REMIND_S / 3600;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A promise, or an error once `ms` have passed (a saturated database can stop answering). */
+const within = <T>(ms: number, what: string, p: Promise<T>): Promise<T> =>
+  Promise.race([
+    p,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms).unref(),
+    ),
+  ]);
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 const num = (x: unknown) => Number(String(x));
 const load = () =>
@@ -365,7 +373,11 @@ async function measure(
   let escalated = 0;
   let said = Date.now();
   while (Date.now() < lastDeadline + GRACE_S * 1000) {
-    escalated = await Voice.countDocuments({ compoundId: COMPOUND, escalationLevel: { $gte: 1 } });
+    escalated = await within(
+      30_000,
+      'counting escalations',
+      Voice.countDocuments({ compoundId: COMPOUND, escalationLevel: { $gte: 1 } }).exec(),
+    ).catch(() => escalated);
     if (escalated >= raised.length && woke.size >= controls.length) break;
     if (Date.now() - said > 60_000) {
       said = Date.now();
@@ -387,7 +399,11 @@ async function measure(
   // The voices' deadlines, computed as the workflow computes them (voiceDeadline: hours after intake).
   // A step still missing counts as late as the end of the wait (a lower bound).
   const end = Date.now();
-  const docs = await Voice.find({ compoundId: COMPOUND }, { createdAt: 1, updatedAt: 1, timeline: 1 }).lean();
+  const docs = await within(
+    BUDGET_MS,
+    'reading the voices',
+    Voice.find({ compoundId: COMPOUND }, { createdAt: 1, updatedAt: 1, timeline: 1 }).lean().exec(),
+  );
   const late: number[] = [];
   const visible: number[] = [];
   const reminders: number[] = [];

@@ -15,7 +15,7 @@
  * environment) are not used, and the stack's processes get their whole configuration pinned here.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mongoose from 'mongoose';
 import { signToken } from '../../api/auth';
@@ -34,7 +34,11 @@ const TIME_ZONE = 'Asia/Shanghai';
 const GIVE_UP_MS = 60_000;
 /** One attempt's own limit: a request hanging on a dead part is abandoned and sent again. */
 const ATTEMPT_MS = 10_000;
-const SETTLE_MS = 60_000;
+/**
+ * How long the system may take to settle after a phase. Fault-free, 150 voices' first steps take
+ * 20–35 s on a loaded two-core machine (CI runs another test file beside this one).
+ */
+const SETTLE_MS = 90_000;
 const VOICES_PER_BURST = 150;
 const CLIENTS = 10;
 const DOWN_MS = 3_000;
@@ -71,6 +75,7 @@ const stack = new Stack({
     if (process.env.CHAOS_LOG) process.stderr.write(`[${part}] ${line}\n`);
   },
 });
+
 /** A process's descendants (Linux /proc), deepest first. */
 function descendants(pid: number): number[] {
   let children: number[] = [];
@@ -159,7 +164,7 @@ interface Answer {
   attempts: number;
   /** Why the earlier attempts failed (network errors, 5xx), for the report. */
   failures: string[];
-  /** Every attempt: when it was sent (ms since the epoch) and how it ended. */
+  /** Every attempt: when it was sent, when it ended (UTC clock) and how. */
   history: string[];
 }
 
@@ -249,8 +254,8 @@ interface FaultRun {
 const KILL_AFTER_SEND_MS = 8;
 
 /**
- * Runs a fault when its moment comes; `finished` settles once the part is up again. `after` is the
- * Given the fault before it in the same burst, it waits until that one's part is back.
+ * Runs a fault when its moment comes; `finished` settles once the part is up again. Given the fault
+ * before it in the same burst, it waits until that one's part is back.
  */
 function faultRunner(fault: Fault | undefined, before?: { up(): boolean }) {
   let done: Promise<FaultRun> | undefined;
@@ -292,11 +297,11 @@ const requests = new Map<string, string>();
 let current = new Set<string>();
 
 interface Burst {
+  startedAt: number;
   voices: AcceptedVoice[];
   retried: number;
   attempts: number;
   lastAnswerAt: number;
-  ms: number;
   faults: FaultRun[];
   failures: string[];
 }
@@ -360,11 +365,11 @@ async function burst(label: string, n: number, planned: Fault[] = []): Promise<B
   accepted.push(...voices);
   current = new Set(voices.map((v) => v.voiceId));
   return {
+    startedAt: t0,
     voices,
     retried,
     attempts,
     lastAnswerAt,
-    ms: Date.now() - t0,
     faults: ran.filter((f): f is FaultRun => f !== undefined),
     failures: [...failures].map(([k, v]) => `${v}× ${k}`),
   };
@@ -405,10 +410,9 @@ function settle(extra?: () => Promise<string[]>): Promise<ConsistencySummary> {
 }
 
 function noteBurst(title: string, b: Burst, s: ConsistencySummary) {
-  const t0 = b.lastAnswerAt - b.ms;
-  const at = (t: number) => `+${((t - t0) / 1000).toFixed(1)} s`;
+  const at = (t: number) => `+${((t - b.startedAt) / 1000).toFixed(1)} s`;
   note(
-    `${title}: ${b.voices.length} voices in ${(b.ms / 1000).toFixed(1)} s, ${b.retried} retried (${b.attempts} requests)` +
+    `${title}: ${b.voices.length} voices answered in ${((b.lastAnswerAt - b.startedAt) / 1000).toFixed(1)} s, ${b.retried} retried (${b.attempts} requests)` +
       b.faults
         .map(
           (f) =>
@@ -470,6 +474,8 @@ afterAll(async () => {
       // gone meanwhile
     }
   }
+  // The stack's data (FerretDB's and Temporal's files), unless asked to keep it for a look.
+  if (!process.env.CHAOS_KEEP) rmSync(stack.dir, { recursive: true, force: true });
   if (report.length) console.log(`faults survived:\n  ${report.join('\n  ')}`);
 }, 60_000);
 
@@ -479,7 +485,7 @@ describe('faults survived', () => {
     expect(b.voices).toHaveLength(VOICES_PER_BURST);
     const s = await settle();
     noteBurst('no fault', b, s);
-  }, 150_000);
+  }, 200_000);
 
   // The database twice: a write in flight when it dies is what its fault is about, and one kill may
   // fall between writes.
@@ -495,7 +501,7 @@ describe('faults survived', () => {
       expectMidBurst(b, faults.length);
       const s = await settle();
       noteBurst(`${part} killed`, b, s);
-    }, 180_000);
+    }, 240_000);
   }
 
   it('a council votes while the worker, then Temporal, is killed: each ballot counted once', async () => {
@@ -630,5 +636,5 @@ describe('faults survived', () => {
     note(
       `council settled in ${(s.settledInMs / 1000).toFixed(1)} s: tally ${JSON.stringify(tally)}, ledger ${JSON.stringify(s.ledgerEntries)}`,
     );
-  }, 240_000);
+  }, 300_000);
 });
