@@ -9,6 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, freePort, startFerretDb, startTemporalDev, waitForPort, type Running } from './servers';
 
+/** Signals a part's whole process group where it has one (worker, API), else the process. */
+function signal(child: ChildProcess, sig: NodeJS.Signals) {
+  try {
+    if (child.pid && child.spawnargs[0]?.endsWith('tsx')) process.kill(-child.pid, sig);
+    else child.kill(sig);
+  } catch {
+    child.kill(sig);
+  }
+}
+
 export type Part = 'database' | 'temporal' | 'worker' | 'api';
 
 export interface StackOptions {
@@ -84,10 +94,9 @@ export class Stack {
       const child = spawn(
         join(ROOT, 'node_modules', '.bin', 'tsx'),
         [...(this.opts.nodeArgs ?? []), join(ROOT, file)],
-        {
-          env: this.env(),
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
+        // Its own process group: tsx runs node as a child and does not pass SIGKILL on, so a kill
+        // goes to the whole group (else the real worker would live on, polling with its cache).
+        { env: this.env(), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
       );
       const forward = (buf: Buffer) => {
         for (const line of buf.toString().split('\n')) if (line.trim()) this.opts.log?.(part, line);
@@ -134,7 +143,7 @@ export class Stack {
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((r) => {
       child.once('exit', () => r());
-      child.kill('SIGKILL');
+      signal(child, 'SIGKILL');
     });
   }
 
@@ -149,8 +158,8 @@ export class Stack {
       if (c && c.exitCode === null && c.signalCode === null) {
         await new Promise<void>((r) => {
           c.once('exit', () => r());
-          c.kill('SIGTERM');
-          setTimeout(() => c.kill('SIGKILL'), 10_000).unref();
+          signal(c, 'SIGTERM');
+          setTimeout(() => signal(c, 'SIGKILL'), 10_000).unref();
         });
       }
     }
