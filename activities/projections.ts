@@ -84,7 +84,7 @@ export async function markManyChanged(
   ).catch((err: unknown) => {
     const e = err as { writeErrors?: { code?: number }[]; code?: number };
     const errors = e.writeErrors ?? (e.code !== undefined ? [e] : undefined);
-    if (!errors || errors.some((w) => w.code !== 11000)) throw err;
+    if (!errors?.length || errors.some((w) => w.code !== 11000)) throw err;
   });
 }
 

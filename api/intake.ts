@@ -164,7 +164,8 @@ const dupOnly = (err: unknown): Set<number> | undefined => {
   const e = err as {
     writeErrors?: { index: number; code?: number; err?: { index?: number; code?: number } }[];
   };
-  if (!e.writeErrors) return undefined;
+  // A network error mid-insert also throws a bulk write error, with no write errors: not a duplicate.
+  if (!e.writeErrors?.length) return undefined;
   const dup = new Set<number>();
   for (const w of e.writeErrors) {
     const code = w.code ?? w.err?.code;
