@@ -15,26 +15,6 @@ import { Compound, setDefaultTimeZone } from './models/compound';
 import { ensureProjections, foldPending } from './activities/projections';
 import { ensureSearchAttributes } from './temporal-search';
 
-/**
- * How many workflows the worker keeps in memory between their tasks (WORKER_MAX_CACHED_WORKFLOWS; 0
- * disables the cache). An evicted workflow costs a replay of its history at its next task; a cached
- * one costs memory. The SDK's own default follows the V8 heap limit, so it changes with the machine;
- * 2000 is explicit and, measured by bench/timers.ts, stays well below 1 GiB of worker RSS.
- */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 2000;
-
-export function maxCachedWorkflows(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.WORKER_MAX_CACHED_WORKFLOWS?.trim();
-  if (!raw) return DEFAULT_MAX_CACHED_WORKFLOWS;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) {
-    throw new Error(
-      `配置错误 / invalid configuration:\n  WORKER_MAX_CACHED_WORKFLOWS: must be a whole number ≥ 0, not '${raw}'`,
-    );
-  }
-  return n;
-}
-
 export function notificationChannels(config: Config): NotificationChannel[] {
   const channels: NotificationChannel[] = [];
   if (config.notify.log) channels.push(logChannel());
@@ -59,7 +39,7 @@ async function main() {
     taskQueue: config.temporal.taskQueue,
     workflowsPath: require.resolve('./workflows'),
     activities,
-    maxCachedWorkflows: maxCachedWorkflows(),
+    maxCachedWorkflows: config.workerMaxCachedWorkflows,
   });
 
   await ensureSearchAttributes(await temporal.client());

@@ -400,12 +400,29 @@ export async function readMatterRows(
 export async function readRateTallies(compoundIds: string[], months: string[]): Promise<RateTallies> {
   await settle(compoundIds);
   const ids = compoundIds.flatMap((c) => months.map((m) => rateBucketId(c, m)));
-  const docs =
-    ids.length > 36
-      ? await RateCounts.find({ _id: { $in: ids } }, { tallies: 1 }).lean()
-      : await Promise.all(ids.map((id) => RateCounts.findById(id, { tallies: 1 }).lean()));
-  return mergeTallies(docs.flatMap((d) => (d ? [unpackTallies(d.tallies)] : [])));
+  if (ids.length <= 36) {
+    const docs = await Promise.all(ids.map((id) => RateCounts.findById(id, { tallies: 1 }).lean()));
+    return mergeTallies(docs.flatMap((d) => (d ? [unpackTallies(d.tallies)] : [])));
+  }
+  // A community's year is thousands of counts: merged once, then reused while no compound's head moved
+  // (a fold writes the counts before the head, so a head seen unchanged means counts unchanged).
+  const heads = await PageHead.find({ _id: { $in: compoundIds } }, { rev: 1 }).lean();
+  const revs = heads
+    .map((h) => `${h._id}@${h.rev}`)
+    .sort()
+    .join(',');
+  const key = `${[...compoundIds].sort().join(',')}|${months.join(',')}`;
+  const hit = merged.get(key);
+  if (hit && hit.revs === revs) return hit.tallies;
+  const docs = await RateCounts.find({ _id: { $in: ids } }, { tallies: 1 }).lean();
+  const tallies = mergeTallies(docs.map((d) => unpackTallies(d.tallies)));
+  if (merged.size >= MERGED_READINGS) merged.delete(merged.keys().next().value!);
+  merged.set(key, { revs, tallies });
+  return tallies;
 }
+/** Merged tallies of many compounds, by scope and months, with the heads they were read at. */
+const merged = new Map<string, { revs: string; tallies: RateTallies }>();
+const MERGED_READINGS = 200;
 
 /**
  * Rebuilds some compounds' projections (all when none are named) from the records, in one pass over
@@ -450,8 +467,9 @@ export async function rebuildProjections(compoundIds?: string[]) {
       const byMonth = voices.get(compoundId) ?? new Map<string, VoiceRow[]>();
       const ms = meetings.get(compoundId) ?? [];
       const os = orders.get(compoundId) ?? [];
-      const head: Head = { rev: Date.now(), months: {}, matters: Date.now() };
       const oldHead = await headOf(compoundId);
+      // The head's revision only ever grows: merged readings are cached by it (readRateTallies).
+      const head: Head = { rev: Math.max(Date.now(), oldHead.rev + 1), months: {}, matters: Date.now() };
       const byPage = new Map<string, VoiceRow[]>();
       for (const [month, rows] of byMonth) {
         for (const r of rows) {

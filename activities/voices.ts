@@ -52,7 +52,7 @@ export function createVoiceActivities() {
         ...(input.actor ? { actor: input.actor } : {}),
       };
       // Entry and state move together in one write of the one writer; a retry finds rev ≥ n.
-      await Voice.updateOne(
+      const { matchedCount } = await Voice.updateOne(
         { _id: input.voiceId, $or: [{ rev: { $lt: rev } }, { rev: { $exists: false } }] },
         {
           $push: { timeline: entry },
@@ -60,6 +60,10 @@ export function createVoiceActivities() {
           ...(Object.keys(unset).length ? { $unset: unset } : {}),
         },
       );
+      // No match is either a retry of a recorded event (rev ≥ n) or a voice with no read model: the latter
+      // must not pass as recorded, so the activity retries until intake's record is there (or drift shows it).
+      if (matchedCount === 0 && !(await Voice.exists({ _id: input.voiceId })))
+        throw new Error(`居民反映 ${input.voiceId} 的记录不存在，事件 ${input.eventId} 未能记录`);
       const compoundId =
         input.compoundId ?? (await Voice.findById(input.voiceId, { compoundId: 1 }).lean())?.compoundId;
       if (compoundId) await markChanged('voice', input.voiceId, compoundId, rev);

@@ -41,12 +41,26 @@ export function errorHandler(log: (err: unknown) => void = (e) => console.error(
       return;
     }
     const e = err as { type?: string; status?: number };
+    // A path whose percent-encoding is broken (Express decodes the parameters before any handler).
+    if (err instanceof URIError) {
+      res.status(400).json({ error: { code: 'invalid', message: '请求地址的编码无效' } });
+      return;
+    }
+    if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported') {
+      res.status(415).json({ error: { code: 'invalid', message: '不支持的请求体编码，请用 UTF-8 JSON' } });
+      return;
+    }
     if (e?.type === 'entity.parse.failed') {
       res.status(400).json({ error: { code: 'invalid', message: '请求体不是有效的 JSON' } });
       return;
     }
     if (e?.type === 'entity.too.large') {
       res.status(413).json({ error: { code: 'invalid', message: '请求体过大' } });
+      return;
+    }
+    // Any other client error the body parser names (aborted, bad length…) stays a 4xx, never a 500.
+    if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+      res.status(e.status).json({ error: { code: 'invalid', message: '请求无效' } });
       return;
     }
     log(err);

@@ -35,7 +35,7 @@ import { User } from '../models/user';
 import { Voice } from '../models/voice';
 import { Stack } from '../scripts/stack';
 import { voiceStatusQuery, voiceWorkflowId } from '../workflows/contract';
-import { maxCachedWorkflows } from '../worker';
+import { loadConfig } from '../config';
 import { cpuSeconds, line, percentile, pool, rssMiB, spread } from './lib';
 import type { SleeperActivities } from './sleeper-workflow';
 
@@ -253,7 +253,7 @@ async function measure(
   closers: (() => Promise<unknown>)[],
   loadBefore: string,
 ): Promise<Round> {
-  const cache = maxCachedWorkflows(process.env);
+  const cache = loadConfig().workerMaxCachedWorkflows;
   const workerPid = () => stack.pid('worker');
   await mongoose.connect(stack.mongodbUri);
   closers.push(() => mongoose.disconnect());
@@ -510,7 +510,7 @@ export async function benchTimers(): Promise<void> {
     // already installed in this process
   }
   console.log(
-    `timers benchmark: ${ROUNDS} round(s) × ${N} complaints at ${RATE}/s (Poisson), acknowledge deadline ${DEADLINE_S} s after intake, reminder ${REMIND_S} s before; worker cache ${maxCachedWorkflows(process.env)} workflows`,
+    `timers benchmark: ${ROUNDS} round(s) × ${N} complaints at ${RATE}/s (Poisson), acknowledge deadline ${DEADLINE_S} s after intake, reminder ${REMIND_S} s before; worker cache ${loadConfig().workerMaxCachedWorkflows} workflows`,
   );
   const rounds: Round[] = [];
   for (let no = 1; no <= ROUNDS; no++) rounds.push(await round(no));

@@ -118,11 +118,17 @@ provision_deploy() {
     local out="$cache/bin/docker-compose-$DOCKER_COMPOSE_VERSION"
     if [ ! -x "$out" ]; then
       need go "install Go to build the docker compose plugin"
-      say "building docker compose $DOCKER_COMPOSE_VERSION with go install (first run only, a few minutes)…"
-      local tmp; tmp="$(mktemp -d)"
-      GOBIN="$tmp" go install "github.com/docker/compose/v2/cmd@$DOCKER_COMPOSE_VERSION" \
-        || die "go install of docker compose failed (is the Go module proxy reachable?)"
-      mv "$tmp/cmd" "$out"; rm -rf "$tmp"
+      say "building docker compose $DOCKER_COMPOSE_VERSION from its module (first run only, a few minutes)…"
+      # Built as the main module from its own source: `go install pkg@version` refuses a go.mod with
+      # exclude directives, which compose's has.
+      local src tmp; tmp="$(mktemp -d)"
+      src="$(go mod download -json "github.com/docker/compose/v2@$DOCKER_COMPOSE_VERSION" | jq -r .Dir 2>/dev/null \
+        || go mod download -json "github.com/docker/compose/v2@$DOCKER_COMPOSE_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+      [ -n "$src" ] && [ -d "$src" ] || die "go mod download of docker compose failed (is the Go module proxy reachable?)"
+      cp -r "$src" "$tmp/src" && chmod -R u+w "$tmp/src"
+      (cd "$tmp/src" && go build -trimpath -o "$tmp/docker-compose" ./cmd) \
+        || die "go build of docker compose failed (is the Go module proxy reachable?)"
+      mv "$tmp/docker-compose" "$out"; rm -rf "$tmp"
     fi
     mkdir -p "$HOME/.docker/cli-plugins"
     ln -sfn "$out" "$HOME/.docker/cli-plugins/docker-compose"

@@ -9,8 +9,11 @@ echo "== lint" && npx eslint . && npx prettier --check . >/dev/null
 echo "== types" && npx tsc --noEmit -p .
 echo "== tests"
 npx jest "$@"
-# With no arguments (the whole suite, as CI runs it): the calendar-sensitive tests again at pinned instants.
+# With no arguments (the whole suite, as CI runs it): the calendar-sensitive tests again at pinned instants,
+# then the fault test (kill -9 of worker, Temporal and database mid-burst and mid-vote; its own stack).
 if [ "$#" -eq 0 ]; then
   echo "== date check"
   node_modules/.bin/tsx scripts/date-check.ts
+  echo "== faults"
+  GONGZHI_CHAOS=1 npx jest test/chaos
 fi

@@ -183,6 +183,8 @@ export async function quarterlyDeliberation(input: MeetingInput): Promise<Meetin
     },
     {
       validator: ({ actor, motionId, choice }) => {
+        // A counted ballot's retry (a phone that lost the answer) hears "already voted", even after closing.
+        if (votes[motionId]?.[actor.userId]) refuse('conflict', '您已对该议案表决，不能重复投票');
         if (!q.votingOpenUntil || votingClosed) refuse('conflict', '当前不在表决时间内');
         if (!motions().some((m) => m.id === motionId)) refuse('invalid', `没有这个议案：${motionId}`);
         if (!(VOTE_CHOICES as readonly string[]).includes(choice))
@@ -191,7 +193,6 @@ export async function quarterlyDeliberation(input: MeetingInput): Promise<Meetin
           refuse('forbidden', '您不是议事会成员，不能表决');
         if (!state.held?.attendance.includes(actor.userId))
           refuse('forbidden', '您未出席本次议事会，不能表决');
-        if (votes[motionId]?.[actor.userId]) refuse('conflict', '您已对该议案表决，不能重复投票');
       },
     },
   );

@@ -73,6 +73,8 @@ const remoteNotify = proxyActivities<Activities>({
 });
 
 type Phase = 'acknowledge' | 'resolve';
+/** How early a deadline's first timer wakes, at most, so the last stretch is timed from an idle task. */
+const DEADLINE_LEAD_MS = 5 * 60_000;
 const BODIES: ResponsibleBody[] = ['selfManagementCommittee', 'ownersCommittee', 'partyBranch', 'staff'];
 
 export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceState> {
@@ -544,7 +546,15 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
       );
       await record('reminderSent', `已提醒${BODY_LABELS[state.responsible]}于 ${when(d.at)} 前${action}`);
     }
-    if (now() < d.at) {
+    if (now() < d.at && patched('deadline-final-step')) {
+      // A timer runs from when the task that sets it completes, but now() is when that task began: its
+      // local activities (records, notices) would make the deadline fire late by their duration. So wake
+      // a little early, then set the last stretch from a task that does nothing else.
+      const left = d.at - now();
+      const lead = Math.min(DEADLINE_LEAD_MS, Math.floor(left / 4));
+      if (lead >= 1000 && (await condition(changed, left - lead))) return;
+      if (now() < d.at && (await condition(changed, d.at - now()))) return;
+    } else if (now() < d.at) {
       if (await condition(changed, d.at - now())) return;
     }
 

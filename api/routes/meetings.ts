@@ -12,6 +12,8 @@ import {
 } from '../../domain/meetings';
 import { LIMITS } from '../../domain/limits';
 import type { Permission } from '../../domain/roles';
+import { DomainError } from '../../domain/errors';
+import { Vote, voteId } from '../../models/vote';
 import type { AppDeps } from '../app';
 import type { Actor } from '../../workflows/contract';
 import {
@@ -67,6 +69,23 @@ const page = {
 };
 const rating = z.enum(['trustworthy', 'average', 'untrustworthy']);
 const ratings = z.strictObject({ ownersCommittee: rating, selfManagementCommittee: rating });
+
+/**
+ * A ballot already counted (it is stored before the vote is answered): its retry — a phone that lost
+ * the answer, even after voting closed — gets the same receipt; a different choice is refused.
+ */
+async function countedBallot(
+  meetingId: string,
+  ballot: { motionId: string; choice: string },
+  userId: string,
+): Promise<{ motionId: string; choice: string; ballots: number; repeated: true } | undefined> {
+  const stored = await Vote.findById(voteId(meetingId, ballot.motionId, userId), { choice: 1 }).lean();
+  if (!stored) return undefined;
+  if (stored.choice !== ballot.choice)
+    throw new DomainError('conflict', '您已对该议案表决，不能重复投票', { field: 'choice' });
+  const ballots = await Vote.countDocuments({ meetingId, motionId: ballot.motionId });
+  return { motionId: ballot.motionId, choice: stored.choice, ballots, repeated: true };
+}
 
 const meetingActions: Record<
   string,
@@ -275,6 +294,10 @@ export function meetingRoutes(deps: AppDeps): Router {
           meetingWorkflowId(type, compoundId, param(req, 'period')),
         );
         // Long texts go to the database; the workflow gets references (bounded history).
+        if (action === 'votes') {
+          const counted = await countedBallot(handle.workflowId, input(req, 'body'), req.user!.id);
+          if (counted) return void res.json(counted);
+        }
         const body = await storeLongTexts(compoundId, input<object>(req, 'body') ?? {});
         const arg = { ...body, actor: actorOf(req) } as never;
         res.json(await expandTexts(await handle.executeUpdate(spec.update, { args: [arg] })));

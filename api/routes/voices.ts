@@ -17,6 +17,7 @@ import {
 } from '../voices';
 import { submitVoice, type SubmitVoiceInput } from '../intake';
 import type { AppDeps } from '../app';
+import { DomainError } from '../../domain/errors';
 import type { Actor } from '../../workflows/contract';
 
 const BODIES = ['selfManagementCommittee', 'ownersCommittee', 'partyBranch', 'staff'] as const;
@@ -26,6 +27,13 @@ const idParams = z.object({
   voiceId: z.string().regex(/^[0-9a-f]{24}$/, '不是有效的反映编号'),
 });
 const compoundParams = z.object({ compoundId: z.string().min(1) });
+
+/** A phone's retry key: the same rule whether it comes as the header or in the body. */
+const idempotencyKey = z
+  .string()
+  .min(8, '幂等键至少 8 个字符')
+  .max(100, '幂等键最多 100 个字符')
+  .regex(/^[\x21-\x7e]+$/, '幂等键只能由可见的 ASCII 字符组成');
 
 const submitBody = z.strictObject({
   kind: z.enum(VOICE_KINDS),
@@ -37,7 +45,7 @@ const submitBody = z.strictObject({
     .strictObject({ name: z.string().trim().min(1).max(50).optional(), phone: phone.optional() })
     .optional(),
   anonymous: z.boolean().default(false),
-  idempotencyKey: z.string().min(8).max(100).optional(),
+  idempotencyKey: idempotencyKey.optional(),
   onBehalfOf: z
     .strictObject({
       name: z.string().trim().min(1).max(50).optional(),
@@ -100,6 +108,22 @@ function actorOf(req: Request): Actor {
   return { userId: req.user!.id, name: req.user!.name, roles: req.roles ?? [] };
 }
 
+/** The Idempotency-Key header, checked like the body's field (an empty or overlong header is refused). */
+function idempotencyKeyOf(req: Request): string | undefined {
+  const raw = req.header('idempotency-key');
+  if (raw === undefined) return undefined;
+  const parsed = idempotencyKey.safeParse(raw);
+  if (!parsed.success)
+    throw new DomainError(
+      'invalid',
+      `${parsed.error.issues[0]?.message ?? '幂等键无效'}（Idempotency-Key）`,
+      {
+        field: 'Idempotency-Key',
+      },
+    );
+  return parsed.data;
+}
+
 export function voiceRoutes(deps: AppDeps): Router {
   const r = Router({ mergeParams: true });
 
@@ -109,7 +133,7 @@ export function voiceRoutes(deps: AppDeps): Router {
     validate({ params: compoundParams, body: submitBody }),
     async (req, res) => {
       const body = input<SubmitVoiceInput>(req, 'body');
-      const key = req.header('idempotency-key') ?? body.idempotencyKey;
+      const key = idempotencyKeyOf(req) ?? body.idempotencyKey;
       const { voice, created, calendarNote } = await submitVoice(
         { temporal: deps.temporal, log: deps.log, clock: deps.clock },
         param(req, 'compoundId'),

@@ -91,6 +91,10 @@ describe('the quarterly council over HTTP', () => {
     expect((await post('votes', p.rep1, { motionId, choice: 'maybe' })).status).toBe(400);
     expect((await post('votes', p.rep1, { motionId, choice: 'yes' })).status).toBe(200);
     expect((await post('votes', p.rep1, { motionId, choice: 'no' })).status).toBe(409); // once only
+    // The same ballot retried (the phone lost the answer) gets its receipt again and counts once.
+    const again = await post('votes', p.rep1, { motionId, choice: 'yes' });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ motionId, choice: 'yes', ballots: 1, repeated: true });
     expect(await Vote.countDocuments({ motionId })).toBe(1);
     for (const [who, choice] of [
       [p.branch, 'yes'],
@@ -106,6 +110,13 @@ describe('the quarterly council over HTTP', () => {
     // 3 yes of 4 = 75% > 50%; 1 no = 25% < 30%: passes, with the arithmetic stored.
     const result = closed.body.quarterly.results[motionId];
     expect(result).toMatchObject({ passed: true, tally: { yes: 3, no: 1, abstain: 0 }, base: 4 });
+    // After the close a counted ballot's retry still hears it was counted, not "voting closed".
+    const late = await post('votes', p.supervisor, { motionId, choice: 'no' });
+    expect(late.body).toMatchObject({ choice: 'no', ballots: 4, repeated: true });
+    const changed = await post('votes', p.supervisor, { motionId, choice: 'yes' });
+    expect(changed.status).toBe(409);
+    expect(changed.body.error.message).toMatch(/已对该议案表决/);
+    expect(await Vote.countDocuments({ motionId })).toBe(4);
     expect(result.arithmetic).toContain('通过');
     expect(result.resolutionId).toBeDefined();
     const ledger = await LedgerEntry.find({ compoundId: c, event: 'motionDecided' }).lean();

@@ -9,8 +9,8 @@ import { Rectification } from '../../models/rectification';
 import { Meeting } from '../../models/meeting';
 import { makeCompound, makeUser } from '../helpers/fixtures';
 import { startStack } from '../helpers/app';
-import { rebuildProjections } from '../../activities/projections';
-import { compoundScope, computeRates, recountRates } from '../../api/rates';
+import { markChanged, rebuildProjections } from '../../activities/projections';
+import { communityScope, compoundScope, computeRates, recountRates } from '../../api/rates';
 
 let stack: Awaited<ReturnType<typeof startStack>>;
 beforeAll(async () => {
@@ -153,4 +153,22 @@ it('computes the three rates, on-time orders and meetings, by body and category,
         .set('Authorization', await stack.login(staff))
     ).status,
   ).toBe(404);
+});
+
+it('when a community reads its year again after one voice changed, the reading shows the change and equals a recount', async () => {
+  // Four compounds' year is more than 36 counts: the merged reading that is cached by the compounds' heads.
+  const cs = [await makeCompound(), await makeCompound(), await makeCompound(), await makeCompound()];
+  const vs = cs.map((c) => voice(c, { status: 'closed', respondedOnTime: true, satisfaction: 'satisfied' }));
+  await Voice.collection.insertMany(<never[]>vs);
+  await rebuildProjections(cs);
+  const scope = await communityScope('furong');
+  const first = await computeRates(scope, '2026');
+  expect(first).toEqual(await recountRates(scope, '2026'));
+  expect(await computeRates(scope, '2026')).toEqual(first);
+
+  await Voice.updateOne({ _id: vs[0]!._id }, { $set: { satisfaction: 'unsatisfied', rev: 9 } });
+  await markChanged('voice', vs[0]!._id, cs[0]!, 9);
+  const after = await computeRates(scope, '2026');
+  expect(after).not.toEqual(first);
+  expect(after).toEqual(await recountRates(scope, '2026'));
 });

@@ -143,6 +143,45 @@ describe('submitting a voice', () => {
     expect(res.body.error.message).toBe('请求体不是有效的 JSON');
   });
 
+  it('when the Idempotency-Key header is empty or overlong, it answers 400 naming the header and stores nothing', async () => {
+    const p = await compoundWithPeople();
+    for (const key of ['', 'short', 'k'.repeat(101)]) {
+      const res = await api()
+        .post(`/api/v1/compounds/${p.compoundId}/voices`)
+        .set('Authorization', p.resident.auth)
+        .set('Idempotency-Key', key)
+        .send({ kind: 'complaint', text: '楼道灯坏了' });
+      expect(res.status).toBe(400);
+      expect(res.body.error.details.field).toBe('Idempotency-Key');
+    }
+    expect(await Voice.countDocuments({ compoundId: p.compoundId })).toBe(0);
+  });
+
+  it('when the body is in another charset or compressed unsupportedly, it answers 415, not 500', async () => {
+    const p = await compoundWithPeople();
+    const charset = await api()
+      .post(`/api/v1/compounds/${p.compoundId}/voices`)
+      .set('Authorization', p.resident.auth)
+      .set('Content-Type', 'application/json; charset=koi8-r')
+      .send('{"kind":"complaint","text":"楼道灯坏了"}');
+    expect(charset.status).toBe(415);
+    expect(charset.body.error.code).toBe('invalid');
+    const encoded = await api()
+      .post(`/api/v1/compounds/${p.compoundId}/voices`)
+      .set('Authorization', p.resident.auth)
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'br-unknown')
+      .send('{"kind":"complaint","text":"楼道灯坏了"}');
+    expect(encoded.status).toBe(415);
+    expect(await Voice.countDocuments({ compoundId: p.compoundId })).toBe(0);
+  });
+
+  it('when a path has broken percent-encoding, it answers 400 with a JSON error, even anonymously', async () => {
+    const res = await api().get('/api/v1/compounds/%E0%A4%A/echo-wall');
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid');
+  });
+
   it('when staff enter a hotline call for a resident, the channel and the entering staff member are recorded', async () => {
     const p = await compoundWithPeople();
     const res = await api()

@@ -17,4 +17,11 @@ describe('configuration at start-up', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).jwtSecret).toBe('x'.repeat(32));
   });
+
+  it('when the worker cache size is set, it is a whole number ≥ 0, and 2000 when unset', () => {
+    expect(loadConfig({}).workerMaxCachedWorkflows).toBe(2000);
+    expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '0' }).workerMaxCachedWorkflows).toBe(0);
+    expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '-1' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS/);
+    expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '1.5' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS/);
+  });
 });
