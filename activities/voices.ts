@@ -68,5 +68,38 @@ export function createVoiceActivities() {
         input.compoundId ?? (await Voice.findById(input.voiceId, { compoundId: 1 }).lean())?.compoundId;
       if (compoundId) await markChanged('voice', input.voiceId, compoundId, rev);
     },
+
+    /**
+     * Writes the workflow's state over a record that fell behind and drops doubled timeline entries, as
+     * the same one writer (the voice's workflow calls it in order with its events), so nothing it
+     * records meanwhile can be lost to it. The compare-and-set on the revision read keeps it so even
+     * against a writer from before this rule.
+     */
+    async syncVoiceRecord(input: {
+      voiceId: string;
+      compoundId: string;
+      set: RecordVoiceEventInput['set'];
+    }): Promise<{ changed: boolean }> {
+      const v = await Voice.findById(input.voiceId, { rev: 1, timeline: 1 }).lean();
+      if (!v) throw new Error(`居民反映 ${input.voiceId} 的记录不存在，无法同步`);
+      const seen = new Set<string>();
+      const timeline = v.timeline.filter(
+        (e) => !e.eventId || (!seen.has(e.eventId) && Boolean(seen.add(e.eventId))),
+      );
+      const set: Record<string, unknown> = { timeline };
+      const unset: Record<string, ''> = {};
+      for (const [k, val] of Object.entries(input.set)) {
+        if (val === undefined) {
+          if (k === 'satisfaction') unset[k] = '';
+        } else set[k] = val;
+      }
+      const rev = v.rev ?? 0;
+      const { modifiedCount } = await Voice.updateOne(
+        { _id: input.voiceId, ...(rev ? { rev } : { $or: [{ rev: 0 }, { rev: { $exists: false } }] }) },
+        { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) },
+      );
+      if (modifiedCount) await markChanged('voice', input.voiceId, input.compoundId, `sync-${Date.now()}`);
+      return { changed: modifiedCount > 0 };
+    },
   };
 }

@@ -8,7 +8,12 @@ import type { TemporalHandle } from '../client';
 import { markChanged } from '../activities/projections';
 import { Voice } from '../models/voice';
 import { VoiceStart } from '../models/projection';
-import { voiceStatusQuery, voiceWorkflowId, type VoiceState } from '../workflows/contract';
+import {
+  syncVoiceRecordUpdate,
+  voiceStatusQuery,
+  voiceWorkflowId,
+  type VoiceState,
+} from '../workflows/contract';
 import { startVoiceWorkflow } from './intake';
 import { loadCompound, type VoiceRecord } from './voices';
 
@@ -75,42 +80,30 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Checks one voice. A difference must hold over `settleMs` at the same revision before it counts (the
- * workflow may be recording an event this very moment). Repairs only with a compare-and-set on the
- * revision seen, so an event the workflow records meanwhile is never overwritten.
+ * workflow may be recording an event this very moment). A running voice is mended by its workflow, the
+ * record's one writer (syncVoiceRecordUpdate), never by a second write beside it: FerretDB v1 applies
+ * no update of one document atomically, so two writers can lose an event. Only a voice whose workflow
+ * has ended, so nobody else writes it, is mended here, with a compare-and-set on the revision seen.
  */
 export async function checkVoice(
   temporal: TemporalHandle,
   voiceId: string,
   opts: { repair: boolean; settleMs?: number },
 ): Promise<VoiceDrift[]> {
-  const v = await Voice.findById(voiceId).lean<Lean>();
+  let v = await Voice.findById(voiceId).lean<Lean>();
   if (!v) return [];
-  const found: VoiceDrift[] = [];
+  const record = v;
   const drift = (problem: DriftProblem, details: string[] = []): VoiceDrift => ({
     voiceId,
-    compoundId: v.compoundId,
+    compoundId: record.compoundId,
     problem,
     details,
     repaired: false,
   });
-  const revFilter = v.rev ? { rev: v.rev } : { $or: [{ rev: 0 }, { rev: { $exists: false } }] };
-
-  const ids = (v.timeline ?? []).map((e) => e.eventId).filter((id): id is string => !!id);
-  if (new Set(ids).size !== ids.length) {
-    const d = drift('duplicateEvents', [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))]);
-    if (opts.repair) {
-      const seen = new Set<string>();
-      const timeline = (v.timeline ?? []).filter(
-        (e) => !e.eventId || (!seen.has(e.eventId) && seen.add(e.eventId)),
-      );
-      d.repaired =
-        (await Voice.updateOne({ _id: voiceId, ...revFilter }, { $set: { timeline } })).modifiedCount > 0;
-    }
-    found.push(d);
-  }
 
   let state = await queryState(temporal, voiceId);
   if (!state) {
+    const found = doubled(v).length ? [drift('duplicateEvents', doubled(v))] : [];
     // A closed voice's workflow may be gone past retention; an open one must have one.
     if (OPEN.includes(v.status)) {
       const d = drift('noWorkflow');
@@ -119,42 +112,77 @@ export async function checkVoice(
         d.repaired = true;
       }
       found.push(d);
+    } else if (opts.repair && found[0]) {
+      found[0].repaired = await writeRecord(v, {});
     }
     return found;
   }
   let diff = differences(v, state);
-  if (diff.length && opts.settleMs) {
+  if ((diff.length || doubled(v).length) && opts.settleMs) {
     await sleep(opts.settleMs);
     const again = await Voice.findById(voiceId).lean<Lean>();
-    if (!again || (again.rev ?? 0) !== (v.rev ?? 0)) return found; // it moved: not stuck
+    if (!again || (again.rev ?? 0) !== (v.rev ?? 0)) return []; // it moved: not stuck
+    v = again;
     state = (await queryState(temporal, voiceId)) ?? state;
-    diff = differences(again, state);
+    diff = differences(v, state);
   }
-  if (!diff.length) return found;
+  const found: VoiceDrift[] = [];
+  if (doubled(v).length) found.push(drift('duplicateEvents', doubled(v)));
   const s = state as unknown as Record<string, unknown>;
-  const d = drift(
-    'behind',
-    diff.map((f) => `${f}: ${String(norm((v as Record<string, unknown>)[f]))} → ${String(norm(s[f]))}`),
-  );
-  if (opts.repair) {
-    const set: Record<string, unknown> = {};
-    const unset: Record<string, ''> = {};
-    for (const f of diff) {
-      if (s[f] === undefined) unset[f] = '';
-      else set[f] = s[f];
-    }
-    const res = await Voice.updateOne(
-      { _id: voiceId, ...revFilter },
-      {
-        ...(Object.keys(set).length ? { $set: set } : {}),
-        ...(Object.keys(unset).length ? { $unset: unset } : {}),
-      },
+  if (diff.length)
+    found.push(
+      drift(
+        'behind',
+        diff.map((f) => `${f}: ${String(norm((v as Record<string, unknown>)[f]))} → ${String(norm(s[f]))}`),
+      ),
     );
-    d.repaired = res.modifiedCount > 0;
-    if (d.repaired) await markChanged('voice', voiceId, v.compoundId, `repair-${Date.now()}`);
+  if (!found.length || !opts.repair) return found;
+
+  const handle = (await temporal.client()).workflow.getHandle(voiceWorkflowId(voiceId));
+  let repaired: boolean;
+  try {
+    await handle.executeUpdate(syncVoiceRecordUpdate);
+    repaired = true;
+  } catch (err) {
+    // Ended (or unknown to this server): nobody else writes the record now.
+    const ended = await handle.describe().then(
+      (d) => d.status.name !== 'RUNNING',
+      () => true,
+    );
+    if (!ended) throw err;
+    const set: Record<string, unknown> = {};
+    for (const f of diff) set[f] = s[f];
+    repaired = await writeRecord(v, set);
   }
-  found.push(d);
+  for (const d of found) d.repaired = repaired;
   return found;
+}
+
+/** Event ids the timeline holds more than once. */
+function doubled(v: Lean): string[] {
+  const ids = (v.timeline ?? []).map((e) => e.eventId).filter((id): id is string => !!id);
+  return [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+}
+
+/** Mends a record nobody else writes: fields set (undefined unsets), doubled entries dropped. */
+async function writeRecord(v: Lean, fields: Record<string, unknown>): Promise<boolean> {
+  const seen = new Set<string>();
+  const timeline = (v.timeline ?? []).filter(
+    (e) => !e.eventId || (!seen.has(e.eventId) && Boolean(seen.add(e.eventId))),
+  );
+  const set: Record<string, unknown> = { timeline };
+  const unset: Record<string, ''> = {};
+  for (const [k, val] of Object.entries(fields)) {
+    if (val === undefined) unset[k] = '';
+    else set[k] = val;
+  }
+  const revFilter = v.rev ? { rev: v.rev } : { $or: [{ rev: 0 }, { rev: { $exists: false } }] };
+  const res = await Voice.updateOne(
+    { _id: v._id, ...revFilter },
+    { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) },
+  );
+  if (res.modifiedCount) await markChanged('voice', String(v._id), v.compoundId, `repair-${Date.now()}`);
+  return res.modifiedCount > 0;
 }
 
 export interface DriftReport {

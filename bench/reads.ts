@@ -18,8 +18,9 @@
  * cached) is timed apart. After each read, BENCH_SERIAL of it one at a time: what a request costs
  * without the queue. Prints p50 / p99 / max, min / median / max over the rounds, the ratio of p99 to the
  * control's in the same round, and CPU per request of the API and of FerretDB. Asserts nothing.
+ * Before the API starts, BENCH_EVENTS voice events one at a time (the database work one event costs).
  * Env: BENCH_VOICES (1,000,000), BENCH_COMPOUNDS (200), BENCH_ROUNDS (3), BENCH_N (600), BENCH_C (32),
- * BENCH_SERIAL (50), BENCH_DIR (keep the database there; a later run with the same figures reads it
+ * BENCH_SERIAL (50), BENCH_EVENTS (200), BENCH_DIR (keep the database there; a later run with the same figures reads it
  * again instead of generating), BENCH_PROFILE=<dir> (CPU profile of the API), BENCH_LOG (its output).
  */
 import express from 'express';
@@ -28,7 +29,8 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { signToken } from '../api/auth';
-import { rebuildProjections } from '../activities/projections';
+import { foldCompound, rebuildProjections } from '../activities/projections';
+import { createVoiceActivities } from '../activities/voices';
 import { DEFAULT_TIME_ZONE, monthKey } from '../domain/calendar';
 import { CATEGORIES, CHANNELS, SUBJECTS } from '../domain/voices';
 import { Community, Compound } from '../models/compound';
@@ -45,6 +47,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const N = Number(process.env.BENCH_N ?? 600);
 const C = Number(process.env.BENCH_C ?? 32);
 const SERIAL = Number(process.env.BENCH_SERIAL ?? 50);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 200);
 const BATCH = 5_000;
 const DAY = 86_400_000;
 const COMMUNITY = 'county';
@@ -301,6 +304,45 @@ interface Read {
   n?: number;
 }
 
+/**
+ * The database work of one voice event at this county's size (issue 9's flat cost): a sample voice's
+ * next timeline event recorded by the real activity, then its compound folded (pages and counts), one
+ * at a time, so it is what one event costs and nothing else. Run at BENCH_VOICES=10000 and 1000000 to
+ * compare. The records change (one more event each); the reads that follow do not depend on it.
+ */
+async function measureEvents(stack: Stack, sample: { compound: number; id: string }[]) {
+  const { recordVoiceEvent } = createVoiceActivities();
+  const ms: number[] = [];
+  const picked = Array.from({ length: Math.min(EVENTS, sample.length) }, (_, i) => {
+    return sample[(i * 7919) % sample.length]!;
+  });
+  const db0 = cpuSeconds(stack.pid('database'));
+  for (const v of picked) {
+    const cid = compoundId(v.compound);
+    const t = performance.now();
+    const rec = await Voice.findById(v.id, { rev: 1, status: 1 }).lean();
+    const rev = (rec?.rev ?? 0) + 1;
+    await recordVoiceEvent({
+      voiceId: v.id,
+      compoundId: cid,
+      eventId: `${v.id}:${rev}`,
+      type: 'progress',
+      at: new Date().toISOString(),
+      message: '办理进展：已联系物业上门查看',
+      set: { status: rec?.status as never },
+    });
+    await foldCompound(cid);
+    ms.push(performance.now() - t);
+  }
+  const dbMs = ((cpuSeconds(stack.pid('database')) - db0) / picked.length) * 1000;
+  ms.sort((a, b) => a - b);
+  line(
+    `one voice event + its fold, one at a time (${picked.length}): p50 / p99 / max ms`,
+    `${ms[Math.floor(ms.length / 2)]!.toFixed(1)} / ${ms[Math.floor(ms.length * 0.99)]!.toFixed(1)} / ${ms[ms.length - 1]!.toFixed(1)}`,
+  );
+  line('  FerretDB CPU per event (ms)', dbMs.toFixed(1));
+}
+
 export async function benchReads(): Promise<void> {
   const tz = DEFAULT_TIME_ZONE;
   // BENCH_DIR: the database is kept there, and a later run with the same figures reads it again.
@@ -356,6 +398,8 @@ export async function benchReads(): Promise<void> {
   line('change marks left to fold (must be 0: no read folds)', String(await Change.countDocuments()));
   const sizes = [...counts.perCompound].sort((a, b) => a - b);
   line('voices per compound: min / median / max', spread(sizes));
+
+  await measureEvents(stack, counts.sample.flat());
 
   t0 = performance.now();
   await stack.startPart('api');

@@ -107,6 +107,11 @@ export const reportProgressUpdate = defineUpdate<VoiceState, [NoteInput]>('repor
 export const resolveVoiceUpdate = defineUpdate<VoiceState, [ResolveInput]>('resolveVoice');
 export const giveFeedbackUpdate = defineUpdate<VoiceState, [FeedbackInput]>('giveFeedback');
 export const extendDeadlineUpdate = defineUpdate<VoiceState, [ExtendDeadlineInput]>('extendDeadline');
+/**
+ * The drift check's repair, done by the record's one writer: the workflow writes its current state (and
+ * drops doubled timeline entries) after whatever it is recording, and answers with its revision.
+ */
+export const syncVoiceRecordUpdate = defineUpdate<{ rev: number }, []>('syncVoiceRecord');
 
 /** ApplicationFailure types the workflows refuse with; the API maps them to HTTP statuses. */
 export const REFUSAL = { invalid: 'invalid', forbidden: 'forbidden', conflict: 'conflict' } as const;

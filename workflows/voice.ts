@@ -41,6 +41,7 @@ import {
   reassignVoiceUpdate,
   reportProgressUpdate,
   resolveVoiceUpdate,
+  syncVoiceRecordUpdate,
   voiceStatusQuery,
   type Actor,
   type ExtendDeadlineInput,
@@ -149,20 +150,22 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
       at: iso(now()),
       message,
       actor: actor && { userId: actor.userId, name: actor.name, body: bodyOf(actor) },
-      set: {
-        status: state.status,
-        ...(state.category ? { category: state.category, subject: state.subject } : {}),
-        assignee: state.assignee,
-        escalationLevel: state.escalationLevel,
-        responsible: state.responsible,
-        acknowledgeBy: state.acknowledgeBy,
-        resolveBy: state.resolveBy,
-        overdue: state.overdue,
-        reopened: state.reopened,
-        satisfaction: state.satisfaction,
-        respondedOnTime: state.respondedOnTime,
-      },
+      set: recorded(),
     });
+  /** What the read model follows of the state. */
+  const recorded = () => ({
+    status: state.status,
+    ...(state.category ? { category: state.category, subject: state.subject } : {}),
+    assignee: state.assignee,
+    escalationLevel: state.escalationLevel,
+    responsible: state.responsible,
+    acknowledgeBy: state.acknowledgeBy,
+    resolveBy: state.resolveBy,
+    overdue: state.overdue,
+    reopened: state.reopened,
+    satisfaction: state.satisfaction,
+    respondedOnTime: state.respondedOnTime,
+  });
 
   const notify = async (
     key: string,
@@ -250,6 +253,11 @@ export async function residentVoice(input: VoiceWorkflowInput): Promise<VoiceSta
   };
 
   setHandler(voiceStatusQuery, () => state);
+  // Only the drift check sends it, so histories without it replay unchanged.
+  setHandler(syncVoiceRecordUpdate, async () => {
+    await inOrder(() => local.syncVoiceRecord({ voiceId, compoundId, set: recorded() }));
+    return { rev: seq };
+  });
 
   setHandler(
     acceptVoiceUpdate,

@@ -153,6 +153,17 @@ describe('the drift check', () => {
     const repaired = await checkVoices(stack.temporal, { repair: true, compoundIds: [c], settleMs: 200 });
     expect(repaired.drifts.every((x) => x.repaired)).toBe(true);
     expect((await Voice.findById(behind).lean().orFail()).status).toBe('assigned');
+    // Mended by its workflow, the record's one writer, not by a second write beside it.
+    const history = await (
+      await stack.temporal.client()
+    ).workflow
+      .getHandle(voiceWorkflowId(behind))
+      .fetchHistory();
+    const updates = (history.events ?? []).flatMap((e) => {
+      const name = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name;
+      return name ? [name] : [];
+    });
+    expect(updates).toContain('syncVoiceRecord');
     const ids = (await Voice.findById(doubled).lean().orFail()).timeline.map((e) => e.eventId);
     expect(new Set(ids).size).toBe(ids.length);
     await eventually(
