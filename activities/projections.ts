@@ -32,7 +32,7 @@ import { mergeTallies, packTallies, rateBucketId, unpackTallies, type RateTallie
 import { Compound, timeZoneOf } from '../models/compound';
 import { Meeting } from '../models/meeting';
 import { Change, MatterPage, PageHead, VoiceConsult, VoicePage } from '../models/projection';
-import { RateCounts, RateLock, RateMeta } from '../models/rate-bucket';
+import { CommunityCounts, RateCounts, RateLock, RateMeta } from '../models/rate-bucket';
 import { Rectification } from '../models/rectification';
 import { Voice } from '../models/voice';
 
@@ -246,6 +246,31 @@ async function saveCounts(compoundId: string, month: string, tallies: RateTallie
   );
 }
 
+/** A compound's community (compounds never move between communities), looked up once per process. */
+const communities = new Map<string, string | undefined>();
+async function communityOf(compoundId: string): Promise<string | undefined> {
+  if (!communities.has(compoundId))
+    communities.set(
+      compoundId,
+      (await Compound.findById(compoundId, { communityId: 1 }).lean())?.communityId ?? undefined,
+    );
+  return communities.get(compoundId);
+}
+
+/** After a compound's counts were written: its community's merged readings are stale. */
+async function countsChanged(compoundId: string) {
+  const communityId = await communityOf(compoundId);
+  if (!communityId) return;
+  const set = { token: randomUUID(), at: new Date() };
+  try {
+    await CommunityCounts.updateOne({ _id: communityId }, { $set: set }, { upsert: true });
+  } catch (err) {
+    // Two folds creating it at once: the one that lost the insert writes its token over the other's.
+    if (!isDuplicate(err)) throw err;
+    await CommunityCounts.updateOne({ _id: communityId }, { $set: set });
+  }
+}
+
 /**
  * Folds a compound's marked changes into its pages and counts. Returns how many marks it folded;
  * undefined when `wait` is false and another process is folding that compound.
@@ -343,6 +368,7 @@ export async function foldCompound(compoundId: string, wait = true): Promise<num
           const rows = await monthRows(compoundId, head, month);
           await saveCounts(compoundId, month, monthTallies(month, tz, rows, meetings, orders));
         }
+        await countsChanged(compoundId);
       }
       head.rev++;
       await PageHead.replaceOne({ _id: compoundId }, head, { upsert: true });
@@ -397,31 +423,46 @@ export async function readMatterRows(
  * The tallies of some compounds' months, summed: a compound's year is a dozen lookups by _id; a whole
  * community's is one query over the small counts collection.
  */
-export async function readRateTallies(compoundIds: string[], months: string[]): Promise<RateTallies> {
+export async function readRateTallies(
+  compoundIds: string[],
+  months: string[],
+  community?: string,
+): Promise<RateTallies> {
   await settle(compoundIds);
   const ids = compoundIds.flatMap((c) => months.map((m) => rateBucketId(c, m)));
   if (ids.length <= 36) {
     const docs = await Promise.all(ids.map((id) => RateCounts.findById(id, { tallies: 1 }).lean()));
     return mergeTallies(docs.flatMap((d) => (d ? [unpackTallies(d.tallies)] : [])));
   }
-  // A community's year is thousands of counts: merged once, then reused while no compound's head moved
-  // (a fold writes the counts before the head, so a head seen unchanged means counts unchanged).
-  const heads = await PageHead.find({ _id: { $in: compoundIds } }, { rev: 1 }).lean();
-  const revs = heads
-    .map((h) => `${h._id}@${h.rev}`)
-    .sort()
-    .join(',');
-  const key = `${[...compoundIds].sort().join(',')}|${months.join(',')}`;
-  const hit = merged.get(key);
-  if (hit && hit.revs === revs) return hit.tallies;
+  // A community's year is thousands of counts: merged once, then reused while its token is unchanged
+  // (read before the counts, and written by a fold after them, so a reading is never older than its token).
+  const token = community ? await countsToken(community) : undefined;
+  const key = `${community}|${months.join(',')}|${[...compoundIds].sort().join(',')}`;
+  const hit = token ? merged.get(key) : undefined;
+  if (hit && hit.token === token) return hit.tallies;
   const docs = await RateCounts.find({ _id: { $in: ids } }, { tallies: 1 }).lean();
   const tallies = mergeTallies(docs.map((d) => unpackTallies(d.tallies)));
-  if (merged.size >= MERGED_READINGS) merged.delete(merged.keys().next().value!);
-  merged.set(key, { revs, tallies });
+  if (token) {
+    if (merged.size >= MERGED_READINGS) merged.delete(merged.keys().next().value!);
+    merged.set(key, { token, tallies });
+  }
   return tallies;
 }
-/** Merged tallies of many compounds, by scope and months, with the heads they were read at. */
-const merged = new Map<string, { revs: string; tallies: RateTallies }>();
+/** A community's counts token; the first reader creates it (insert-only: a fold's token wins a race). */
+async function countsToken(community: string): Promise<string> {
+  const doc = await CommunityCounts.findById(community, { token: 1 }).lean();
+  if (doc) return doc.token;
+  const token = randomUUID();
+  try {
+    await CommunityCounts.create({ _id: community, token, at: new Date() });
+    return token;
+  } catch (err) {
+    if (!isDuplicate(err)) throw err;
+    return (await CommunityCounts.findById(community, { token: 1 }).lean().orFail()).token;
+  }
+}
+/** Merged tallies of a community's compounds, by scope and months, with the token they were read at. */
+const merged = new Map<string, { token: string; tallies: RateTallies }>();
 const MERGED_READINGS = 200;
 
 /**
@@ -505,6 +546,7 @@ export async function rebuildProjections(compoundIds?: string[]) {
         if (!months.has(d._id.slice(compoundId.length + 1))) await RateCounts.deleteOne({ _id: d._id });
       for (const month of months)
         await saveCounts(compoundId, month, monthTallies(month, tz, byMonth.get(month) ?? [], ms, os));
+      await countsChanged(compoundId);
       await PageHead.replaceOne({ _id: compoundId }, head, { upsert: true });
     });
   }

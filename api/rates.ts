@@ -26,9 +26,16 @@ const BODIES = ['selfManagementCommittee', 'ownersCommittee', 'partyBranch', 'st
  * The rates of a period, read from the rate counters (activities/rate-counters.ts): a few small
  * documents per compound and month, whatever the number of voices.
  */
-export async function computeRates(scope: { compoundIds: string[]; timeZone: string }, period: string) {
+export async function computeRates(
+  scope: { compoundIds: string[]; timeZone: string; communityId?: string },
+  period: string,
+) {
   const bounds = periodBounds(period, scope.timeZone);
-  return present(period, bounds, await readRateTallies(scope.compoundIds, periodMonths(period)));
+  return present(
+    period,
+    bounds,
+    await readRateTallies(scope.compoundIds, periodMonths(period), scope.communityId),
+  );
 }
 
 /**
@@ -135,12 +142,34 @@ export async function compoundScope(compoundId: string) {
   return { compoundIds: [c._id], timeZone: timeZoneOf(c), communityId: c.communityId };
 }
 
-export async function communityScope(communityId: string) {
+export interface CommunityScope {
+  communityId: string;
+  compoundIds: string[];
+  timeZone: string;
+  zones: Record<string, string>;
+}
+
+/**
+ * A community's compounds and their zones. Finding them scans the compounds (FerretDB v1 filters only
+ * `_id` in the database), so the answer is kept while the number of compounds stays the same (a
+ * compound never moves to another community and is retired, not deleted) and for at most SCOPE_TTL_MS,
+ * which bounds how long a changed time zone takes to show.
+ */
+export async function communityScope(communityId: string): Promise<CommunityScope> {
+  const kept = scopes.get(communityId);
+  const count = await Compound.estimatedDocumentCount();
+  if (kept && kept.until > Date.now() && kept.count === count) return kept.scope;
   const cs = await Compound.find({ communityId }, { timeZone: 1 }).lean();
   if (!cs.length) throw new DomainError('not_found', `没有这个社区：${communityId}`);
-  return {
+  const scope: CommunityScope = {
+    communityId,
     compoundIds: cs.map((c) => c._id),
     timeZone: timeZoneOf(cs[0]),
     zones: Object.fromEntries(cs.map((c) => [c._id, timeZoneOf(c)])),
   };
+  if (scopes.size >= 1000) scopes.delete(scopes.keys().next().value!);
+  scopes.set(communityId, { scope, count, until: Date.now() + SCOPE_TTL_MS });
+  return scope;
 }
+const SCOPE_TTL_MS = 30_000;
+const scopes = new Map<string, { scope: CommunityScope; count: number; until: number }>();

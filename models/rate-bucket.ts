@@ -40,3 +40,18 @@ const rateMetaSchema = new Schema(
   { versionKey: false },
 );
 export const RateMeta = model('RateMeta', rateMetaSchema, 'rate_meta');
+
+/**
+ * A community's counts as read together: a fresh random token written after any of its compounds' counts
+ * change, so a merged reading of the community can be reused while the token is the one it was read at.
+ * A lost write (FerretDB v1 is not atomic per document) still leaves some new token, never an old one.
+ */
+const communityCountsSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    token: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+export const CommunityCounts = model('CommunityCounts', communityCountsSchema, 'community_counts');
