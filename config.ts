@@ -1,9 +1,14 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 
 /** Environment, parsed once at start-up; a bad value stops the process with a message naming it. */
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Where the API listens: this machine only unless told otherwise (the containers set 0.0.0.0). */
+  HOST: z.string().min(1).default('127.0.0.1'),
   MONGODB_URI: z
     .string()
     .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI')
@@ -34,6 +39,7 @@ const envSchema = z.object({
 export type Config = {
   env: 'development' | 'test' | 'production';
   port: number;
+  host: string;
   mongodbUri: string;
   temporal: { address: string; namespace: string; taskQueue: string };
   jwtSecret: string;
@@ -50,9 +56,40 @@ export type Config = {
   workerMaxCachedWorkflows: number;
 };
 
-const DEV_SECRET = 'gongzhi-development-secret-not-for-production';
+/** Where development keeps its own signing key when JWT_SECRET is not set (data/ is git-ignored). */
+export const DEV_SECRET_FILE = join(__dirname, 'data', 'jwt-secret');
 
-export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * Development's signing key: random, made on first start and kept (mode 600) so tokens survive a
+ * restart; never one written in the repository, which would let anyone mint tokens for any deployment
+ * started without JWT_SECRET.
+ */
+export function developmentSecret(file: string = DEV_SECRET_FILE): string {
+  const read = () => {
+    try {
+      const kept = readFileSync(file, 'utf8').trim();
+      return kept.length >= 32 ? kept : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const kept = read();
+  if (kept) return kept;
+  mkdirSync(dirname(file), { recursive: true });
+  try {
+    writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    // Another process made it first: use theirs. Anything else (a short file) is replaced.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !read())
+      writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  }
+  return read()!;
+}
+
+export function loadConfig(
+  source: NodeJS.ProcessEnv = process.env,
+  opts: { secretFile?: string } = {},
+): Config {
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
@@ -70,13 +107,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   return {
     env: e.NODE_ENV,
     port: e.PORT,
+    host: e.HOST,
     mongodbUri: e.MONGODB_URI,
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
     },
-    jwtSecret: e.JWT_SECRET ?? DEV_SECRET,
+    jwtSecret: e.JWT_SECRET ?? developmentSecret(opts.secretFile),
     tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
     notify: { webhookUrl: e.NOTIFY_WEBHOOK_URL, log: e.NOTIFY_LOG ?? e.NODE_ENV === 'development' },
     defaultTimeZone: e.DEFAULT_TIME_ZONE,

@@ -66,6 +66,9 @@ function keyOf(secret: string): KeyObject {
   return k;
 }
 
+/** A user id as tokens carry it: no operators, no dots, bounded. */
+const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 export function signToken(userId: string, secret: string, ttlSeconds: number): string {
   return jwt.sign({}, keyOf(secret), { subject: userId, expiresIn: ttlSeconds, algorithm: 'HS256' });
 }
@@ -102,7 +105,10 @@ export function authenticate(secret: string) {
     let userId: string | undefined;
     try {
       const payload = jwt.verify(match[1], keyOf(secret), { algorithms: ['HS256'] });
-      userId = typeof payload === 'object' ? payload.sub : undefined;
+      // Ours always expire and name a user by a plain id; anything else was not made by signToken.
+      if (typeof payload !== 'object' || typeof payload.exp !== 'number') throw new Error('no expiry');
+      if (typeof payload.sub !== 'string' || !USER_ID.test(payload.sub)) throw new Error('bad subject');
+      userId = payload.sub;
     } catch {
       throw new DomainError('unauthenticated', '登录已过期或凭证无效，请重新登录');
     }

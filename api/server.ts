@@ -10,8 +10,8 @@ async function main() {
   await mongoose.connect(config.mongodbUri, { serverSelectionTimeoutMS: 10_000 });
   const temporal = createTemporalHandle(config.temporal);
   const app = createApp({ config, temporal, log: (m) => console.warn(m) });
-  const server = app.listen(config.port, () => {
-    console.log(`[api] 共治 API listening on http://localhost:${config.port}/api/v1`);
+  const server = app.listen(config.port, config.host, () => {
+    console.log(`[api] 共治 API listening on http://${config.host}:${config.port}/api/v1`);
   });
   const stop = () => {
     server.close(() => {

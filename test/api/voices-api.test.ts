@@ -2,6 +2,7 @@
  * The voice API against the real stack: FerretDB/MongoDB, the Temporal dev server, a worker with the
  * real activities. Deadlines are set to seconds in the compound's settings so escalation happens live.
  */
+import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { createTemporalHandle } from '../../client';
 import { sweepVoiceStarts } from '../../api/voice-drift';
@@ -45,6 +46,33 @@ describe('signing in', () => {
     expect(res.status).toBe(401);
     expect(res.body.token).toBeUndefined();
     expect(res.body.error.message).toBe('用户名或密码错误');
+  });
+
+  it('when a token signed with the key has no expiry or a subject that is not a plain id, it answers 401', async () => {
+    const c = await makeCompound();
+    const u = await makeUser(c, ['staff']);
+    const sign = (payload: object, opts: jwt.SignOptions = {}) =>
+      `Bearer ${jwt.sign(payload, JWT_SECRET, { algorithm: 'HS256', ...opts })}`;
+    const path = `/api/v1/compounds/${c}/voices`;
+    // The same user, the same key: accepted with an expiry, refused without one.
+    expect(
+      (
+        await api()
+          .get(path)
+          .set('Authorization', sign({}, { subject: u.id, expiresIn: 60 }))
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await api()
+          .get(path)
+          .set('Authorization', sign({ sub: u.id }))
+      ).status,
+    ).toBe(401);
+    const injected = sign({ sub: { $ne: null }, exp: Math.floor(Date.now() / 1000) + 60 });
+    const res = await api().get(path).set('Authorization', injected);
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('unauthenticated');
   });
 
   it('when the token is forged, every protected route answers 401', async () => {

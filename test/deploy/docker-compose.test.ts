@@ -608,9 +608,12 @@ describe('docker-compose.yml', () => {
     });
   });
 
-  it('the api and the worker share one environment, but for the api’s PORT', () => {
-    const { PORT, ...api } = environment('api');
+  it('the api and the worker share one environment, but for the api’s PORT and HOST', () => {
+    const { PORT, HOST, ...api } = environment('api');
     expect(PORT).toBeDefined();
+    // Inside its container the API listens on every interface, for the proxy; it is not published.
+    expect(HOST).toBe('0.0.0.0');
+    expect(service('api').ports ?? []).toEqual([]);
     expect(api).toEqual(environment('worker'));
   });
 
