@@ -82,6 +82,25 @@ export function logChannel(log: (line: string) => void = (l) => console.log(l)):
 }
 
 /** POSTs the notification as JSON, e.g. to an enterprise WeChat robot relay. */
+/**
+ * WeCom and DingTalk robots answer HTTP 200 with `errcode` ≠ 0 when they refuse a message (bad key,
+ * too long, over the rate limit); Feishu with `code` ≠ 0. Such an answer is a failed delivery.
+ */
+export function vendorRefusal(body: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined; // not JSON: a plain endpoint that said 2xx
+  }
+  if (!parsed || typeof parsed !== 'object') return undefined;
+  const r = parsed as Record<string, unknown>;
+  const code = r.errcode ?? r.code ?? r.StatusCode;
+  if (code === undefined || code === 0 || code === '0') return undefined;
+  const message = r.errmsg ?? r.msg ?? r.StatusMessage ?? '';
+  return `code ${String(code)}${message ? ` (${String(message).slice(0, 200)})` : ''}`;
+}
+
 export function webhookChannel(url: string, fetchImpl: typeof fetch = fetch): NotificationChannel {
   return {
     name: 'webhook',
@@ -95,8 +114,13 @@ export function webhookChannel(url: string, fetchImpl: typeof fetch = fetch): No
           notification: n,
         }),
         signal: AbortSignal.timeout(10_000),
+        // A robot URL that redirects is not the robot: never follow it elsewhere with the message.
+        redirect: 'manual',
       });
+      if (res.status >= 300 && res.status < 400) throw new Error(`webhook redirected (HTTP ${res.status})`);
       if (!res.ok) throw new Error(`webhook answered HTTP ${res.status}`);
+      const refused = vendorRefusal(await res.text());
+      if (refused) throw new Error(`webhook refused the message: ${refused}`);
     },
   };
 }
