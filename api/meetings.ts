@@ -469,9 +469,33 @@ export async function writeLedgerXlsx(compoundId: string, f: LedgerFilters, time
     .sort({ seq: 1 })
     .lean()
     .cursor();
-  for await (const e of cursor) sheet.addRow(ledgerRow(e, timeZone)).commit();
+  try {
+    for await (const e of cursor) {
+      // The client went away: stop reading the ledger (nothing would ever consume the rest).
+      if (out.destroyed) return;
+      sheet.addRow(ledgerRow(e, timeZone)).commit();
+      if (out.writableNeedDrain) await drainedOrClosed(out);
+    }
+  } finally {
+    await cursor.close();
+  }
+  if (out.destroyed) return;
   sheet.commit();
   await workbook.commit();
+}
+
+/** Resolves when the stream can take more, or when it closed (an aborted download never drains). */
+function drainedOrClosed(out: Writable): Promise<void> {
+  if (out.destroyed) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      out.off('drain', done);
+      out.off('close', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('close', done);
+  });
 }
 
 const csvCell = (v: unknown) => {
@@ -483,21 +507,24 @@ const csvCell = (v: unknown) => {
  * The ledger as CSV with Chinese headers, written row by row from a database cursor, so a large
  * compound's export never sits in memory. Starts with a BOM so Excel reads it as UTF-8.
  */
-export async function writeLedgerCsv(
-  compoundId: string,
-  f: LedgerFilters,
-  timeZone: string,
-  out: { write(chunk: string): boolean; once(event: 'drain', cb: () => void): unknown },
-) {
+export async function writeLedgerCsv(compoundId: string, f: LedgerFilters, timeZone: string, out: Writable) {
   const write = async (line: string) => {
-    if (!out.write(line)) await new Promise<void>((r) => out.once('drain', r));
+    if (!out.write(line)) await drainedOrClosed(out);
   };
   await write('\uFEFF' + LEDGER_COLUMNS.join(',') + '\r\n');
   const cursor = LedgerEntry.find(await ledgerQuery(compoundId, f))
     .sort({ seq: 1 })
     .lean()
     .cursor();
-  for await (const e of cursor) await write(ledgerRow(e, timeZone).map(csvCell).join(',') + '\r\n');
+  try {
+    for await (const e of cursor) {
+      // The client went away: stop, and the cursor is closed below instead of waiting for a drain.
+      if (out.destroyed) return;
+      await write(ledgerRow(e, timeZone).map(csvCell).join(',') + '\r\n');
+    }
+  } finally {
+    await cursor.close();
+  }
 }
 
 export async function publishedEvaluations(compoundId: string) {

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import mongoose from 'mongoose';
 import request from 'supertest';
-import { ledgerLinks } from '../../api/meetings';
+import { PassThrough } from 'node:stream';
+import { ledgerLinks, writeLedgerCsv, writeLedgerXlsx } from '../../api/meetings';
 import { appendLedgerEntry, verifyLedger, type LedgerEntryInput } from '../../activities/ledger';
 import { LedgerEntry } from '../../models/ledger-entry';
 import { makeCompound, makeUser } from '../helpers/fixtures';
@@ -247,4 +248,24 @@ it('links an entry to its meeting, votes, order and voice, and never to another 
     {},
   );
   expect(ledgerLinks('c1', { matterId: 'x/y', matterType: 'meeting' })).toEqual({});
+});
+
+it('when a CSV or XLSX download is abandoned midway, the export stops instead of waiting forever for a drain', async () => {
+  const c = await makeCompound();
+  for (let n = 1; n <= 60; n++) await appendLedgerEntry(entry(c, n));
+  for (const write of [writeLedgerCsv, writeLedgerXlsx]) {
+    // A client that reads nothing, then hangs up: the writer fills the small buffer and must not wait on.
+    const out = new PassThrough({ highWaterMark: 512 });
+    const done = write(c, {}, 'Asia/Shanghai', out);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(out.writableNeedDrain).toBe(true);
+    out.destroy();
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      done.then(() => 'stopped'),
+      new Promise((r) => (timer = setTimeout(() => r('still waiting'), 5_000))),
+    ]);
+    clearTimeout(timer);
+    expect(outcome).toBe('stopped');
+  }
 });
