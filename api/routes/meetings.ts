@@ -87,6 +87,34 @@ async function countedBallot(
   return { motionId: ballot.motionId, choice: stored.choice, ballots, repeated: true };
 }
 
+/**
+ * Verifying reads a compound's whole chain: callers of one compound at the same time share one pass,
+ * and at most VERIFY_AT_ONCE passes run, so a burst of verifications cannot starve other requests.
+ */
+const verifying = new Map<string, ReturnType<typeof verifyLedger>>();
+const VERIFY_AT_ONCE = 2;
+let verifyRunning = 0;
+const verifyWaiting: (() => void)[] = [];
+function verifyShared(compoundId: string): ReturnType<typeof verifyLedger> {
+  const shared = verifying.get(compoundId);
+  if (shared) return shared;
+  const run = (async () => {
+    // A finishing pass hands its slot straight to the next waiter, so never more than VERIFY_AT_ONCE run.
+    if (verifyRunning >= VERIFY_AT_ONCE) await new Promise<void>((r) => verifyWaiting.push(r));
+    else verifyRunning++;
+    try {
+      return await verifyLedger(compoundId);
+    } finally {
+      const next = verifyWaiting.shift();
+      if (next) next();
+      else verifyRunning--;
+      verifying.delete(compoundId);
+    }
+  })();
+  verifying.set(compoundId, run);
+  return run;
+}
+
 const meetingActions: Record<
   string,
   { permission: Permission; body: z.ZodType; update: UpdateDefinition<unknown, [never]> }
@@ -387,7 +415,7 @@ export function meetingRoutes(deps: AppDeps): Router {
   );
   r.get(`${base}/ledger/verify`, authorize('ledger:read'), async (req, res) => {
     await loadCompound(param(req, 'compoundId'));
-    const result = await verifyLedger(param(req, 'compoundId'));
+    const result = await verifyShared(param(req, 'compoundId'));
     res.json({
       ...result,
       message: result.ok ? `记实完整：共 ${result.entries} 条，链条未被改动` : result.firstBroken!.message,

@@ -269,3 +269,17 @@ it('when a CSV or XLSX download is abandoned midway, the export stops instead of
     expect(outcome).toBe('stopped');
   }
 });
+
+it('when twenty verifications of one ledger arrive at once, each is answered with the same verified chain', async () => {
+  const c = await makeCompound();
+  for (let n = 1; n <= 5; n++) await appendLedgerEntry(entry(c, n));
+  const auth = await stack.login(await makeUser(c, ['resident']));
+  const answers = await Promise.all(
+    Array.from({ length: 20 }, () =>
+      request(stack.app).get(`/api/v1/compounds/${c}/ledger/verify`).set('Authorization', auth),
+    ),
+  );
+  expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+  expect(new Set(answers.map((a) => `${a.body.ok}:${a.body.entries}:${a.body.lastHash}`)).size).toBe(1);
+  expect(answers[0]!.body).toMatchObject({ ok: true, entries: 5 });
+});
