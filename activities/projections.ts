@@ -440,14 +440,27 @@ export async function readRateTallies(
   const key = `${community}|${months.join(',')}|${[...compoundIds].sort().join(',')}`;
   const hit = token ? merged.get(key) : undefined;
   if (hit && hit.token === token) return hit.tallies;
-  const docs = await RateCounts.find({ _id: { $in: ids } }, { tallies: 1 }).lean();
-  const tallies = mergeTallies(docs.map((d) => unpackTallies(d.tallies)));
-  if (token) {
+  // Readers that miss together (a morning's first dashboards) share one reading instead of each scanning.
+  const flightKey = `${key}@${token}`;
+  const flying = token ? readings.get(flightKey) : undefined;
+  if (flying) return flying;
+  const reading = (async () => {
+    const docs = await RateCounts.find({ _id: { $in: ids } }, { tallies: 1 }).lean();
+    return mergeTallies(docs.map((d) => unpackTallies(d.tallies)));
+  })();
+  if (!token) return reading;
+  readings.set(flightKey, reading);
+  try {
+    const tallies = await reading;
     if (merged.size >= MERGED_READINGS) merged.delete(merged.keys().next().value!);
     merged.set(key, { token, tallies });
+    return tallies;
+  } finally {
+    readings.delete(flightKey);
   }
-  return tallies;
 }
+/** Readings in flight, by scope, months and token. */
+const readings = new Map<string, Promise<RateTallies>>();
 /** A community's counts token; the first reader creates it (insert-only: a fold's token wins a race). */
 async function countsToken(community: string): Promise<string> {
   const doc = await CommunityCounts.findById(community, { token: 1 }).lean();

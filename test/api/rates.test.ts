@@ -168,7 +168,10 @@ it('when a community reads its year again after one voice changed, the reading s
 
   await Voice.updateOne({ _id: vs[0]!._id }, { $set: { satisfaction: 'unsatisfied', rev: 9 } });
   await markChanged('voice', vs[0]!._id, cs[0]!, 9);
+  // Five readers at once after the change share one reading, and each sees the change.
+  const together = await Promise.all(Array.from({ length: 5 }, () => computeRates(scope, '2026')));
   const after = await computeRates(scope, '2026');
+  for (const t of together) expect(t).toEqual(after);
   expect(after).not.toEqual(first);
   expect(after).toEqual(await recountRates(scope, '2026'));
 });
