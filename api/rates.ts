@@ -15,7 +15,7 @@ import {
 } from '../domain/rates';
 import { DomainError } from '../domain/errors';
 import { readRateTallies } from '../activities/projections';
-import { Compound, timeZoneOf } from '../models/compound';
+import { Compound, compoundsRevision, timeZoneOf } from '../models/compound';
 import { Meeting } from '../models/meeting';
 import { Rectification } from '../models/rectification';
 import { Voice } from '../models/voice';
@@ -151,14 +151,13 @@ export interface CommunityScope {
 
 /**
  * A community's compounds and their zones. Finding them scans the compounds (FerretDB v1 filters only
- * `_id` in the database), so the answer is kept while the number of compounds stays the same (a
- * compound never moves to another community and is retired, not deleted) and for at most SCOPE_TTL_MS,
- * which bounds how long a changed time zone takes to show.
+ * `_id` in the database; even a count scans), so the answer is kept while the compounds' revision token
+ * (models/compound.ts: rewritten on every change through the model) is the one it was found at.
  */
 export async function communityScope(communityId: string): Promise<CommunityScope> {
   const kept = scopes.get(communityId);
-  const count = await Compound.estimatedDocumentCount();
-  if (kept && kept.until > Date.now() && kept.count === count) return kept.scope;
+  const rev = await compoundsRevision();
+  if (kept && kept.rev === rev) return kept.scope;
   const cs = await Compound.find({ communityId }, { timeZone: 1 }).lean();
   if (!cs.length) throw new DomainError('not_found', `没有这个社区：${communityId}`);
   const scope: CommunityScope = {
@@ -168,8 +167,7 @@ export async function communityScope(communityId: string): Promise<CommunityScop
     zones: Object.fromEntries(cs.map((c) => [c._id, timeZoneOf(c)])),
   };
   if (scopes.size >= 1000) scopes.delete(scopes.keys().next().value!);
-  scopes.set(communityId, { scope, count, until: Date.now() + SCOPE_TTL_MS });
+  scopes.set(communityId, { scope, rev });
   return scope;
 }
-const SCOPE_TTL_MS = 30_000;
-const scopes = new Map<string, { scope: CommunityScope; count: number; until: number }>();
+const scopes = new Map<string, { scope: CommunityScope; rev: string }>();

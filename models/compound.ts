@@ -1,4 +1,4 @@
-import { Schema, model, type InferSchemaType } from 'mongoose';
+import { Schema, Types, model, type InferSchemaType } from 'mongoose';
 import { DEFAULT_TIME_ZONE } from '../domain/calendar';
 import { DEFAULT_VOICE_SETTINGS } from '../domain/voices';
 
@@ -50,4 +50,48 @@ const compoundSchema = new Schema(
   { timestamps: true, minimize: false },
 );
 export type CompoundDoc = InferSchemaType<typeof compoundSchema>;
+/**
+ * The compounds' revision: a fresh random token written after any compound is created, changed or
+ * removed through this model, so readers that keep what they derived from the compounds (a
+ * community's scope) know by one lookup whether it still holds. A lost write (FerretDB v1 is not atomic
+ * per document) still leaves some new token.
+ */
+const compoundsRevSchema = new Schema(
+  { _id: { type: String, required: true }, token: { type: String, required: true } },
+  { versionKey: false },
+);
+export const CompoundsRev = model('CompoundsRev', compoundsRevSchema, 'compounds_rev');
+const COMPOUNDS_REV = 'compounds';
+async function bumpCompoundsRev() {
+  await CompoundsRev.replaceOne(
+    { _id: COMPOUNDS_REV },
+    { token: new Types.ObjectId().toHexString() },
+    { upsert: true },
+  ).catch((err: { code?: number }) => {
+    if (err.code !== 11000) throw err; // two first writers at once: the other one's token stands
+  });
+}
+compoundSchema.post('save', bumpCompoundsRev);
+compoundSchema.post('insertMany', bumpCompoundsRev);
+compoundSchema.post(
+  [
+    'updateOne',
+    'updateMany',
+    'findOneAndUpdate',
+    'replaceOne',
+    'deleteOne',
+    'deleteMany',
+    'findOneAndDelete',
+  ],
+  bumpCompoundsRev,
+);
+
+/** The compounds' current revision token (made on first read). */
+export async function compoundsRevision(): Promise<string> {
+  const doc = await CompoundsRev.findById(COMPOUNDS_REV).lean();
+  if (doc) return doc.token;
+  await bumpCompoundsRev();
+  return (await CompoundsRev.findById(COMPOUNDS_REV).lean().orFail()).token;
+}
+
 export const Compound = model('Compound', compoundSchema, 'compounds');

@@ -7,6 +7,7 @@ import { Types } from 'mongoose';
 import { Voice } from '../../models/voice';
 import { Rectification } from '../../models/rectification';
 import { Meeting } from '../../models/meeting';
+import { Compound } from '../../models/compound';
 import { makeCompound, makeUser } from '../helpers/fixtures';
 import { startStack } from '../helpers/app';
 import { markChanged, rebuildProjections } from '../../activities/projections';
@@ -174,4 +175,14 @@ it('when a community reads its year again after one voice changed, the reading s
   for (const t of together) expect(t).toEqual(after);
   expect(after).not.toEqual(first);
   expect(after).toEqual(await recountRates(scope, '2026'));
+});
+
+it('when a compound joins a community or changes its time zone, the community scope shows it at once', async () => {
+  const before = await communityScope('furong');
+  const c = await makeCompound();
+  const joined = await communityScope('furong');
+  expect(joined.compoundIds).toContain(c);
+  expect(joined.compoundIds).toHaveLength(before.compoundIds.length + 1);
+  await Compound.updateOne({ _id: c }, { $set: { timeZone: 'Asia/Urumqi' } });
+  expect((await communityScope('furong')).zones[c]).toBe('Asia/Urumqi');
 });
