@@ -18,7 +18,7 @@ import { Community, Compound } from '../models/compound';
 import { User } from '../models/user';
 import { Voice } from '../models/voice';
 import { Stack } from '../scripts/stack';
-import { cpuSeconds, line, percentile, pool, spread, type Run } from './lib';
+import { cpuSeconds, line, loginToken, percentile, pool, spread, type Run } from './lib';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const N = Number(process.env.BENCH_N ?? 1000);
@@ -65,12 +65,7 @@ export async function benchIntake() {
     passwordHash,
     memberships: [{ compoundId: 'bench-c', roles: ['resident'] }],
   });
-  const login = await fetch(`${stack.apiUrl}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'bench-r', password: 'bench-password' }),
-  });
-  const { token } = (await login.json()) as { token: string };
+  const token = await loginToken(stack.apiUrl, 'bench-r', 'bench-password');
 
   const connection = await Connection.connect({ address: stack.temporalAddress });
   const client = new Client({ connection });

@@ -65,7 +65,9 @@ function ownCpu(pid: number): number {
   }
 }
 
-function children(pid: number): number[] {
+/** The processes a process started (Linux /proc). */
+export function children(pid: number | undefined): number[] {
+  if (!pid) return [];
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
       .trim()
@@ -97,3 +99,26 @@ export function rssMiB(pid: number | undefined): number {
 }
 
 export const line = (what: string, value: string) => console.log(`${what.padEnd(64)} ${value}`);
+
+/** A small seeded generator (mulberry32), so every run generates the same mix. */
+export function random(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Signs in over HTTP as a benchmark user and returns its token. */
+export async function loginToken(apiUrl: string, username: string, password: string): Promise<string> {
+  const login = await fetch(`${apiUrl}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (!login.ok) throw new Error(`login as ${username} answered HTTP ${login.status}`);
+  return ((await login.json()) as { token: string }).token;
+}

@@ -39,7 +39,7 @@ import { User } from '../models/user';
 import { Voice } from '../models/voice';
 import { freePort } from '../scripts/servers';
 import { Stack } from '../scripts/stack';
-import { cpuSeconds, line, pool, spread, type Run } from './lib';
+import { cpuSeconds, line, pool, random, spread, type Run } from './lib';
 
 const VOICES = Number(process.env.BENCH_VOICES ?? 1_000_000);
 const COMPOUNDS = Number(process.env.BENCH_COMPOUNDS ?? 200);
@@ -54,17 +54,6 @@ const COMMUNITY = 'county';
 
 const seconds = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
 
-/** A small seeded generator (mulberry32), so every run generates the same mix. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rnd = random(2026);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
 function weighted<T extends string>(w: [T, number][]): T {

@@ -21,7 +21,7 @@
  * BENCH_TIMERS_GRACE_S (120: how long past the last deadline to wait), BENCH_LOG (worker/API output),
  * BENCH_PROFILE (a directory for the worker's and the API's CPU profiles).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import mongoose from 'mongoose';
 import { Client, Connection } from '@temporalio/client';
@@ -36,7 +36,7 @@ import { Voice } from '../models/voice';
 import { Stack } from '../scripts/stack';
 import { voiceStatusQuery, voiceWorkflowId } from '../workflows/contract';
 import { loadConfig } from '../config';
-import { cpuSeconds, line, percentile, pool, rssMiB, spread } from './lib';
+import { children, cpuSeconds, line, loginToken, percentile, pool, random, rssMiB, spread } from './lib';
 import type { SleeperActivities } from './sleeper-workflow';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
@@ -70,18 +70,6 @@ const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
-
-/** The same pseudo-random arrivals every run (mulberry32). */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** p50 / p99 / max of some latencies, ms. */
 const tail = (xs: number[]) => {
@@ -160,27 +148,13 @@ async function historySteps(
   } satisfies Steps;
 }
 
-/** The processes a process started (Linux /proc). */
-function childrenOf(pid: number | undefined): number[] {
-  if (!pid) return [];
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
-}
-
 /**
  * Restarts the worker with an empty cache. Stack.restart SIGKILLs only the tsx launcher, which does not
  * pass that on: the old worker would go on polling beside the new one, its cache intact. So its node
  * process is stopped first (SIGTERM: it shuts down as in production, and writes its CPU profile).
  */
 async function restartWorker(stack: Stack): Promise<void> {
-  const inner = childrenOf(stack.pid('worker'));
+  const inner = children(stack.pid('worker'));
   const alive = () => inner.filter((pid) => existsSync(`/proc/${pid}`));
   for (const pid of inner) process.kill(pid, 'SIGTERM');
   for (let t = 0; alive().length && t < 300; t++) await sleep(100);
@@ -282,12 +256,7 @@ async function measure(
     passwordHash: await hashPassword('bench-password'),
     memberships: [{ compoundId: COMPOUND, roles: ['resident'] }],
   });
-  const login = await fetch(`${stack.apiUrl}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'bench-r', password: 'bench-password' }),
-  });
-  const { token } = (await login.json()) as { token: string };
+  const token = await loginToken(stack.apiUrl, 'bench-r', 'bench-password');
 
   const connection = await Connection.connect({ address: stack.temporalAddress });
   closers.push(() => connection.close());
