@@ -300,8 +300,15 @@ describe('closing the vote', () => {
     expect(before.status).toBe('voting');
 
     await vote(c.handle, rep1, m2, 'no');
-    const done = await closed(c.handle);
+    // The clock is read when the meeting shows closed, before awaiting the result: awaiting a
+    // workflow's result lets the test server skip time, past the window, once it only waits on timers.
+    await waitFor(
+      () => Meeting.findById(c.handle.workflowId).lean(),
+      (m) => m?.status === 'closed',
+      'meeting closed',
+    );
     expect(await now()).toBeLessThan(Date.parse(open.quarterly!.votingOpenUntil!));
+    const done = await closed(c.handle);
     expect(done.quarterly!.results[m1]).toMatchObject({ passed: true, tally: { yes: 3, no: 0, abstain: 0 } });
     expect(done.quarterly!.results[m2]).toMatchObject({
       passed: false,
