@@ -1,7 +1,7 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import mongoose from 'mongoose';
 import { loadConfig, type Config } from './config';
-import { createTemporalHandle } from './client';
+import { createTemporalHandle } from './services/temporal-client';
 import { createActivities } from './activities';
 import {
   createNotifier,
@@ -9,8 +9,8 @@ import {
   webhookChannel,
   type NotificationChannel,
 } from './activities/notifications';
-import { sweepVoiceStarts } from './api/voice-drift';
-import { ensureCycle } from './api/meetings';
+import { sweepVoiceStarts } from './services/voice-drift';
+import { ensureCycle } from './services/cycles';
 import { Compound, setDefaultTimeZone } from './models/compound';
 import { ensureProjections, foldPending } from './activities/projections';
 import { ensureSearchAttributes } from './temporal-search';

@@ -22,7 +22,7 @@ import {
   type OrderBody,
 } from '../domain/meetings';
 import { localParts, yearBounds, zonedTime } from '../domain/calendar';
-import type { BodyRecord, EvaluatedBody } from '../domain/evaluation';
+import { EVALUATED_BODIES, type BodyRecord, type EvaluatedBody } from '../domain/evaluation';
 import { LIMITS, type LongText } from '../domain/limits';
 import { maskedSummary } from '../domain/privacy';
 import { sumVoiceTallies, tally } from '../domain/rates';
@@ -326,7 +326,7 @@ export function createMeetingActivities() {
     }): Promise<BodyRecord[]> {
       const { start, end } = yearBounds(zonedTime(input.timeZone, input.year, 6, 1), input.timeZone);
       const { compoundId } = input;
-      const bodies: EvaluatedBody[] = ['ownersCommittee', 'selfManagementCommittee'];
+      const bodies: readonly EvaluatedBody[] = EVALUATED_BODIES;
       const inYear = (t: number) => t >= start.getTime() && t < end.getTime();
       // From the compound's pages (settled first): the year's twelve voice pages and its matters.
       const months = Array.from({ length: 12 }, (_, i) => `${input.year}-${String(i + 1).padStart(2, '0')}`);

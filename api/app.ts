@@ -1,15 +1,22 @@
 import express from 'express';
+import helmet from 'helmet';
 import mongoose from 'mongoose';
+import swaggerUi from 'swagger-ui-express';
 import type { Config } from '../config';
-import type { TemporalHandle } from '../client';
+import type { TemporalHandle } from '../services/temporal-client';
+import { accountRoutes } from './accounts/routes';
 import { authenticate } from './auth';
+import { compoundRoutes } from './compounds/routes';
+import { echoWallRoutes } from './echo-wall/routes';
 import { errorHandler, notFound } from './errors';
-import { accountRoutes } from './routes/accounts';
-import { compoundRoutes } from './routes/compounds';
-import { voiceRoutes } from './routes/voices';
-import { meetingRoutes } from './routes/meetings';
-import { publicRoutes } from './routes/public';
-import { rateRoutes } from './routes/rates';
+import { evaluationRoutes } from './evaluations/routes';
+import { ledgerRoutes } from './ledger/routes';
+import { meetingRoutes } from './meetings/routes';
+import { openApiDocument } from './openapi';
+import { orderRoutes } from './orders/routes';
+import { rateRoutes } from './rates/routes';
+import { methodNotAllowed, mount, type RouteDef } from './route-table';
+import { voiceRoutes } from './voices/routes';
 
 export interface AppDeps {
   config: Pick<Config, 'jwtSecret' | 'tokenTtlSeconds'>;
@@ -17,6 +24,25 @@ export interface AppDeps {
   log?: (msg: string) => void;
   /** "Now" for the API (intake times, what is due, current periods): the machine's clock unless a test pins it. */
   clock?: () => Date;
+  /** Check every JSON answer against the API document (tests; default: when NODE_ENV is test). */
+  checkResponses?: boolean;
+  /** Limits per user and address (default on; test suites, one client playing many people, turn them off). */
+  rateLimits?: boolean;
+}
+
+/** Every route of the API, by matter: the one table the router, the checks and the document read. */
+export function routeTable(deps: AppDeps): RouteDef[] {
+  return [
+    ...accountRoutes(deps),
+    ...compoundRoutes(),
+    ...voiceRoutes(deps),
+    ...echoWallRoutes(deps),
+    ...meetingRoutes(deps),
+    ...orderRoutes(deps),
+    ...ledgerRoutes(),
+    ...evaluationRoutes(),
+    ...rateRoutes(),
+  ];
 }
 
 /** The HTTP app, without listening: tests drive it directly, server.ts binds it to a port. */
@@ -24,6 +50,21 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Behind the reverse proxy (deploy/Caddyfile): the client's address is the one it forwards.
+  app.set('trust proxy', 'loopback, uniquelocal');
+  // JSON answers and Swagger UI only: a strict policy, never framed, never sniffed.
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'none'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+          formAction: ["'none'"],
+        },
+      },
+    }),
+  );
   app.use(express.json({ limit: '100kb' }));
 
   app.get('/healthz', async (_req, res) => {
@@ -38,15 +79,35 @@ export function createApp(deps: AppDeps): express.Express {
     res.status(db && temporal ? 200 : 503).json({ ok: db && temporal, db, temporal });
   });
 
+  const routes = routeTable(deps);
+  const document = openApiDocument(routes);
   const api = express.Router();
   api.use(authenticate(deps.config.jwtSecret));
-  api.use(accountRoutes(deps));
-  api.use(compoundRoutes());
-  api.use(voiceRoutes(deps));
-  api.use(meetingRoutes(deps));
-  api.use(publicRoutes());
-  api.use(rateRoutes());
+  api.get('/openapi.json', (_req, res) => void res.json(document));
+  mount(api, routes, {
+    checkResponses: deps.checkResponses ?? process.env.NODE_ENV === 'test',
+    rateLimits: deps.rateLimits,
+    log: deps.log,
+  });
+  methodNotAllowed(api, routes);
   app.use('/api/v1', api);
+  // Swagger UI from the package's own files (no CDN); its page needs its scripts and styles.
+  app.use(
+    '/api/docs',
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'", "'unsafe-inline'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          frameAncestors: ["'none'"],
+        },
+      },
+    }),
+    swaggerUi.serve,
+    swaggerUi.setup(document, { customSiteTitle: '共治 API 文档' }),
+  );
 
   app.use(notFound);
   app.use(errorHandler());

@@ -1,48 +1,9 @@
-import {
-  createSecretKey,
-  randomBytes,
-  scrypt as scryptCb,
-  timingSafeEqual,
-  type KeyObject,
-  type ScryptOptions,
-} from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import jwt from 'jsonwebtoken';
 import { DomainError } from '../domain/errors';
 import { isRole, rolesGrant, type Permission, type Role } from '../domain/roles';
 import { User } from '../models/user';
-import { param } from './validate';
-
-const scrypt = (password: string, salt: Buffer, keylen: number, options: ScryptOptions) =>
-  new Promise<Buffer>((resolve, reject) =>
-    scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))),
-  );
-
-// scrypt is memory-hard: N=2^15, r=8 costs ~32 MiB and tens of milliseconds per guess.
-const N = 2 ** 15;
-const R = 8;
-const P = 1;
-const KEYLEN = 32;
-const MAXMEM = 64 * 1024 * 1024;
-
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await scrypt(password, salt, KEYLEN, { N, r: R, p: P, maxmem: MAXMEM });
-  return `scrypt$${N}$${R}$${P}$${salt.toString('base64')}$${key.toString('base64')}`;
-}
-
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [alg, n, r, p, salt, hash] = stored.split('$');
-  if (alg !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
-  const expected = Buffer.from(hash, 'base64');
-  const key = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    maxmem: MAXMEM,
-  });
-  return timingSafeEqual(key, expected);
-}
+import { USER_ID, keyOf } from '../services/tokens';
 
 export interface AuthUser {
   id: string;
@@ -56,21 +17,6 @@ declare module 'express-serve-static-core' {
     /** The user's roles in the compound of this request (set by authorize). */
     roles?: Role[];
   }
-}
-
-/** The secret as a key object, made once: jsonwebtoken would otherwise build one on every request. */
-const keys = new Map<string, KeyObject>();
-function keyOf(secret: string): KeyObject {
-  let k = keys.get(secret);
-  if (!k) keys.set(secret, (k = createSecretKey(Buffer.from(secret, 'utf8'))));
-  return k;
-}
-
-/** A user id as tokens carry it: no operators, no dots, bounded. */
-const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
-
-export function signToken(userId: string, secret: string, ttlSeconds: number): string {
-  return jwt.sign({}, keyOf(secret), { subject: userId, expiresIn: ttlSeconds, algorithm: 'HS256' });
 }
 
 /**
@@ -131,17 +77,10 @@ export function rolesIn(user: AuthUser, compoundId: string): Role[] {
  * Requires a signed-in user holding `permission` in the compound named by the route's :compoundId.
  * A user of another compound is refused whatever their roles there.
  */
-export function authorize(permission: Permission) {
-  return (req: Request, _res: Response, next: NextFunction) => {
-    checkPermission(req, permission);
-    next();
-  };
-}
-
-/** The check behind authorize(), for routes whose need depends on the data (e.g. a public page). */
 export function checkPermission(req: Request, permission: Permission): Role[] {
   if (!req.user) throw new DomainError('unauthenticated', '请先登录');
-  const compoundId = param(req, 'compoundId');
+  const raw = req.params.compoundId;
+  const compoundId = Array.isArray(raw) ? raw.join('/') : raw;
   if (!compoundId) throw new Error(`authorize(${permission}) used on a route without :compoundId`);
   const roles = rolesIn(req.user, compoundId);
   if (roles.length === 0) throw new DomainError('forbidden', '您不是该小区的成员，无权访问');
@@ -150,10 +89,4 @@ export function checkPermission(req: Request, permission: Permission): Role[] {
   }
   req.roles = roles;
   return roles;
-}
-
-/** Only a signed-in user, for routes outside any one compound (e.g. /me). */
-export function requireUser(req: Request, _res: Response, next: NextFunction) {
-  if (!req.user) throw new DomainError('unauthenticated', '请先登录');
-  next();
 }

@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 import { loadConfig } from '../config';
-import { createTemporalHandle } from '../client';
+import { createTemporalHandle } from '../services/temporal-client';
 import { createApp } from './app';
 import { setDefaultTimeZone } from '../models/compound';
 

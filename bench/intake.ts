@@ -13,7 +13,7 @@ import express from 'express';
 import mongoose from 'mongoose';
 import { Client, Connection } from '@temporalio/client';
 import type { Server } from 'node:http';
-import { hashPassword } from '../api/auth';
+import { hashPassword } from '../services/passwords';
 import { Community, Compound } from '../models/compound';
 import { User } from '../models/user';
 import { Voice } from '../models/voice';

@@ -13,7 +13,7 @@ import { Voice } from '../models/voice';
 import { LedgerEntry } from '../models/ledger-entry';
 import { appendLedgerEntry, sha256, verifyLedger } from '../activities/ledger';
 import { canonicalEntry, GENESIS_HASH, type ChainedEntry } from '../domain/ledger';
-import { communityScope, compoundScope, computeRates, recountRates } from '../api/rates';
+import { communityScope, compoundScope, computeRates, recountRates } from '../services/rates';
 import { foldCompound, markChanged, rebuildProjections } from '../activities/projections';
 import { startFerretDb, type Running } from '../scripts/servers';
 import { CATEGORIES } from '../domain/voices';

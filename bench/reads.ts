@@ -28,7 +28,7 @@ import mongoose, { Types } from 'mongoose';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
-import { signToken } from '../api/auth';
+import { signToken } from '../services/tokens';
 import { foldCompound, rebuildProjections } from '../activities/projections';
 import { createVoiceActivities } from '../activities/voices';
 import { DEFAULT_TIME_ZONE, monthKey } from '../domain/calendar';

@@ -28,7 +28,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { hashPassword } from '../api/auth';
+import { hashPassword } from '../services/passwords';
 import { DEFAULT_VOICE_SETTINGS, type VoiceSettings } from '../domain/voices';
 import { Community, Compound } from '../models/compound';
 import { User } from '../models/user';

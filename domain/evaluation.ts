@@ -2,9 +2,20 @@
  * The annual evaluation's arithmetic: from the year's record of a body, its rates, a score and the
  * proposed rating (值得信任 / 一般 / 不值得信任) under settable thresholds.
  */
-import type { EvaluationRating } from './meetings';
+import type { Body } from './bodies';
+import { DAY_MS } from './calendar';
+import type { EvaluationRating, MeetingSettings } from './meetings';
 
-export type EvaluatedBody = 'ownersCommittee' | 'selfManagementCommittee';
+/** The bodies the evaluation rates: the owners' committee and the self-management committee. */
+export const EVALUATED_BODIES = [
+  'ownersCommittee',
+  'selfManagementCommittee',
+] as const satisfies readonly Body[];
+export type EvaluatedBody = (typeof EVALUATED_BODIES)[number];
+
+/** The bodies that sign the evaluation off, each by a different person. */
+export const SIGNING_BODIES = ['partyBranch', 'supervisoryBoard'] as const satisfies readonly Body[];
+export type SigningBody = (typeof SIGNING_BODIES)[number];
 
 export interface Counted {
   total: number;
@@ -81,4 +92,23 @@ export function proposeRating(
   if (score >= thresholds.trustworthy - EPS) return 'trustworthy';
   if (score < thresholds.untrustworthy - EPS) return 'untrustworthy';
   return 'average';
+}
+
+/** How many days before the sign-off deadline the bodies still to sign are reminded. */
+export const SIGN_OFF_REMINDER_DAYS = 3;
+/** How often an unsigned evaluation is escalated to the community party organization before it waits. */
+export const SIGN_OFF_ESCALATIONS = 2;
+
+/** The sign-off deadline: `signOffDays` after the meeting's deadline, or after now if that is past. */
+export function signOffDeadline(now: Date, holdBy: Date, s: MeetingSettings): Date {
+  return new Date(Math.max(now.getTime(), holdBy.getTime()) + s.evaluation.signOffDays * DAY_MS);
+}
+
+export function signOffReminderAt(signOffBy: Date): Date {
+  return new Date(signOffBy.getTime() - SIGN_OFF_REMINDER_DAYS * DAY_MS);
+}
+
+/** When an unsigned evaluation escalates, after `escalations` escalations so far: a step apart each. */
+export function signOffEscalationAt(signOffBy: Date, escalations: number, s: MeetingSettings): Date {
+  return new Date(signOffBy.getTime() + escalations * s.escalationStepDays * DAY_MS);
 }

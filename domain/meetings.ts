@@ -2,6 +2,7 @@
  * The four meetings (四会): who convenes each, when each period's meeting is due, and the settings a
  * compound may change. Pure: every date comes in as an argument.
  */
+import { BODIES, BODY_NAMES, BODY_SHORT_NAMES, type Body } from './bodies';
 import type { Role } from './roles';
 import type { VoteBase } from './votes';
 import { previousWorkingDayIn, type WorkCalendar } from './working-days';
@@ -52,20 +53,12 @@ export const COUNCIL_ROLES: Role[] = [
 ];
 
 /** The bodies that own, issue and carry out orders and resolutions (`staff`: the community office). */
-export const ORDER_BODIES = [
-  'partyBranch',
-  'ownersCommittee',
-  'supervisoryBoard',
-  'selfManagementCommittee',
-  'staff',
-] as const;
-export type OrderBody = (typeof ORDER_BODIES)[number];
+export const ORDER_BODIES = BODIES;
+export type OrderBody = Body;
+/** Orders name the branch in full (社区党支部下达整改), the other bodies by their short names. */
 export const ORDER_BODY_LABELS: Record<OrderBody, string> = {
-  partyBranch: '社区党支部',
-  ownersCommittee: '业委会',
-  supervisoryBoard: '监事会',
-  selfManagementCommittee: '自管会',
-  staff: '社区',
+  ...BODY_SHORT_NAMES,
+  partyBranch: BODY_NAMES.partyBranch,
 };
 
 /** What the quarterly council decides (DOMAIN.md: vital interests, large funds, the SMC's hiring). */
@@ -282,6 +275,63 @@ export function periodsContaining(year: number, month: number): { type: MeetingT
 
 export function meetingWorkflowId(type: MeetingType, compoundId: string, period: string): string {
   return `${MEETING_SLUGS[type]}/${compoundId}/${period}`;
+}
+
+/**
+ * A meeting's planned date and deadline: its own where it brings them (extraordinary and prompt
+ * meetings), else its period's window; a meeting with a date of its own but no deadline is held within
+ * the week.
+ */
+export function meetingDates(
+  type: MeetingType,
+  period: string,
+  timeZone: string,
+  s: MeetingSettings,
+  own: { plannedAt?: string; holdBy?: string } = {},
+): MeetingWindow {
+  const defaults = own.plannedAt ? undefined : meetingWindow(type, period, timeZone, s);
+  const plannedAt = own.plannedAt ? new Date(own.plannedAt) : defaults!.plannedAt;
+  const holdBy = own.holdBy
+    ? new Date(own.holdBy)
+    : defaults
+      ? defaults.holdBy
+      : new Date(plannedAt.getTime() + 7 * DAY_MS);
+  return { plannedAt, holdBy, uncoveredYears: defaults?.uncoveredYears ?? [] };
+}
+
+/** The meeting's window opens with its first reminder, when the agenda is gathered. */
+export function agendaOpensAt(plannedAt: Date, s: MeetingSettings): Date {
+  return new Date(plannedAt.getTime() - Math.max(0, ...s.reminderDaysBefore) * DAY_MS);
+}
+
+/**
+ * The escalation ladder of a meeting not held by its deadline: first to the community party
+ * organization, then to it again with the supervisory board and the community staff. Past the top rung
+ * the meeting waits, flagged overdue, until it is held.
+ */
+export const MEETING_ESCALATION_LADDER: readonly (readonly Role[])[] = [
+  ['partyBranch'],
+  ['partyBranch', 'supervisoryBoard', 'staff'],
+];
+
+/** Rung `level` (from 1) of the ladder: whom it tells, and the next deadline to hold the meeting by. */
+export function meetingEscalation(
+  level: number,
+  now: Date,
+  s: MeetingSettings,
+): { to: Role[]; holdBy: Date } {
+  const rung = MEETING_ESCALATION_LADDER[Math.min(level, MEETING_ESCALATION_LADDER.length) - 1] ?? [];
+  return { to: [...rung], holdBy: new Date(now.getTime() + s.escalationStepDays * DAY_MS) };
+}
+
+/** When a council's voting, opened at `opensAt`, closes at the latest. */
+export function votingClosesAt(opensAt: Date, s: MeetingSettings): Date {
+  return new Date(opensAt.getTime() + s.votingWindowHours * 3_600_000);
+}
+
+/** A council resolution's execution is given twice an order's default time. */
+export function resolutionDays(s: MeetingSettings): number {
+  return s.rectification.defaultDays * 2;
 }
 
 /** When to remind participants before `at`: the given days before, only those still ahead of `now`. */

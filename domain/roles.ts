@@ -2,6 +2,8 @@
  * Who may do what. A user holds roles per compound; a route names one permission; this table is the
  * single place that says which roles grant it.
  */
+import { BODY_NAMES } from './bodies';
+
 export const ROLES = [
   'admin', // system administrator, every compound
   'staff', // 社区工作人员
@@ -17,11 +19,11 @@ export type Role = (typeof ROLES)[number];
 
 export const ROLE_LABELS: Record<Role, string> = {
   admin: '系统管理员',
-  staff: '社区工作人员',
-  partyBranch: '社区党支部',
-  ownersCommittee: '业主委员会',
-  supervisoryBoard: '耄耋监事会',
-  selfManagementCommittee: '自管会',
+  staff: BODY_NAMES.staff,
+  partyBranch: BODY_NAMES.partyBranch,
+  ownersCommittee: BODY_NAMES.ownersCommittee,
+  supervisoryBoard: BODY_NAMES.supervisoryBoard,
+  selfManagementCommittee: BODY_NAMES.selfManagementCommittee,
   councilMember: '居民议事会成员',
   buildingLeader: '楼栋长',
   resident: '居民',
@@ -82,6 +84,8 @@ export const PERMISSIONS = {
   'rectification:report': ['admin', 'staff', 'selfManagementCommittee', 'ownersCommittee', 'partyBranch'],
   'rectification:verify': ['admin', 'staff', 'ownersCommittee', 'partyBranch'],
   'ledger:read': EVERYONE,
+  /** Exports and verification read a compound's whole chain: for its officers, not every resident. */
+  'ledger:export': OFFICERS,
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -2,6 +2,7 @@
  * Residents' voices (民情): what they are, where they come from, who answers them and by when.
  * Pure rules, shared by the voice workflow and the API.
  */
+import { BODY_NAMES, BODY_SHORT_NAMES, isStaff, labelsOf, type Body } from './bodies';
 import { DomainError } from './errors';
 import { addWorkingDays, type WorkCalendar } from './working-days';
 import type { Role } from './roles';
@@ -77,13 +78,14 @@ export const CATEGORY_LABELS: Record<Category, string> = {
 };
 
 /** Bodies a voice can be assigned or escalated to; `staff` is the community's triage desk. */
-export type ResponsibleBody = 'selfManagementCommittee' | 'ownersCommittee' | 'partyBranch' | 'staff';
-export const BODY_LABELS: Record<ResponsibleBody, string> = {
-  selfManagementCommittee: '自管会',
-  ownersCommittee: '业主委员会',
-  partyBranch: '社区党支部',
-  staff: '社区工作人员',
-};
+export const RESPONSIBLE_BODIES = [
+  'selfManagementCommittee',
+  'ownersCommittee',
+  'partyBranch',
+  'staff',
+] as const satisfies readonly Body[];
+export type ResponsibleBody = (typeof RESPONSIBLE_BODIES)[number];
+export const BODY_LABELS: Record<ResponsibleBody, string> = labelsOf(RESPONSIBLE_BODIES);
 
 // Checked in order: the first category whose words appear wins. Specific before general.
 // serviceQuality is not here: it depends on who is named (see classifyVoice).
@@ -167,11 +169,11 @@ export const SUBJECTS = [
 ] as const;
 export type VoiceSubject = (typeof SUBJECTS)[number];
 export const SUBJECT_LABELS: Record<VoiceSubject, string> = {
-  selfManagementCommittee: '自管会',
-  ownersCommittee: '业主委员会',
+  selfManagementCommittee: BODY_NAMES.selfManagementCommittee,
+  ownersCommittee: BODY_NAMES.ownersCommittee,
   propertyCompany: '物业公司',
-  partyBranch: '社区党支部',
-  community: '社区',
+  partyBranch: BODY_NAMES.partyBranch,
+  community: BODY_SHORT_NAMES.staff,
 };
 
 /**
@@ -253,7 +255,7 @@ export function responsibleAt(assignee: ResponsibleBody, level: number): Respons
 
 /** Whether a user with these roles may act on a voice at its current escalation level. */
 export function mayHandleVoice(roles: readonly Role[], assignee: ResponsibleBody, level: number): boolean {
-  if (roles.includes('admin') || roles.includes('staff')) return true;
+  if (isStaff(roles)) return true;
   const ladder = escalationLadder(assignee).slice(0, level + 1);
   return ladder.some((body) => body !== 'staff' && roles.includes(body));
 }

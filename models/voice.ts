@@ -1,7 +1,12 @@
 import { Schema, model, type InferSchemaType } from 'mongoose';
-import { CATEGORIES, CHANNELS, SUBJECTS, VOICE_KINDS, VOICE_STATUSES } from '../domain/voices';
-
-const BODIES = ['selfManagementCommittee', 'ownersCommittee', 'partyBranch', 'staff'];
+import {
+  CATEGORIES,
+  CHANNELS,
+  RESPONSIBLE_BODIES as BODIES,
+  SUBJECTS,
+  VOICE_KINDS,
+  VOICE_STATUSES,
+} from '../domain/voices';
 
 const timelineEntrySchema = new Schema(
   {

@@ -19,9 +19,9 @@ import { Meeting } from '../models/meeting';
 import { Rectification } from '../models/rectification';
 import { Voice } from '../models/voice';
 import { meetingSettingsWithCalendar } from '../activities/meetings';
-import { actOnVoice } from '../api/voices';
-import { submitVoice, type SubmitVoiceInput } from '../api/intake';
-import type { TemporalHandle } from '../client';
+import { actOnVoice } from '../services/voice-actions';
+import { submitVoice, type SubmitVoiceInput } from '../services/intake';
+import type { TemporalHandle } from '../services/temporal-client';
 import type { Actor } from '../workflows/contract';
 import {
   addMotionUpdate,

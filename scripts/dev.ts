@@ -7,10 +7,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { loadConfig } from '../config';
-import { createTemporalHandle } from '../client';
+import { createTemporalHandle } from '../services/temporal-client';
 import { ROOT, startFerretDb, startTemporalDev, waitForPort, type Running } from './servers';
 import { seedDemo } from './seed-demo';
-import { ensureCycle } from '../api/meetings';
+import { ensureCycle } from '../services/cycles';
 import { Compound } from '../models/compound';
 
 const servers: Running[] = [];

@@ -7,8 +7,8 @@
  */
 import { runWithDatabase } from './cli';
 import { loadConfig } from '../config';
-import { createTemporalHandle } from '../client';
-import { checkVoices } from '../api/voice-drift';
+import { createTemporalHandle } from '../services/temporal-client';
+import { checkVoices } from '../services/voice-drift';
 import { Compound } from '../models/compound';
 
 const LABELS = {

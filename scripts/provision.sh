@@ -5,6 +5,8 @@
 #   temporal-test-server     Temporal's time-skipping test server, jars from Maven Central, run with java
 #   deploy                   what the deployment checks use: the docker compose plugin (built from its Go
 #                            module, when the docker client lacks it), jq and caddy (Debian packages)
+#   schemathesis             the API fuzzer scripts/fuzz.sh runs: a Python venv with schemathesis from PyPI,
+#                            every package pinned by version and hash in scripts/fuzz-requirements.txt
 # Pinned, cached in $GONGZHI_CACHE (default ~/.cache/gongzhi) and linked into .tools/bin (git-ignored).
 # Idempotent: a second run does nothing but check.
 set -euo pipefail
@@ -14,6 +16,7 @@ FERRETDB_VERSION="v1.24.0"
 TEMPORAL_TEST_SERVER_VERSION="1.38.0"
 SLF4J_VERSION="1.7.36" # the slf4j-api the test server depends on
 DOCKER_COMPOSE_VERSION="v2.40.3"
+SCHEMATHESIS_VERSION="4.32.5" # its dependencies: scripts/fuzz-requirements.txt
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="${GONGZHI_CACHE:-$HOME/.cache/gongzhi}"
@@ -147,13 +150,49 @@ provision_deploy() {
   fi
 }
 
+provision_schemathesis() {
+  # A venv per (version, requirements file): a changed pin set installs afresh beside the old one.
+  local reqs="$root/scripts/fuzz-requirements.txt"
+  [ -f "$reqs" ] || die "missing $reqs"
+  grep -q "^schemathesis==$SCHEMATHESIS_VERSION " "$reqs" \
+    || die "$reqs does not pin schemathesis==$SCHEMATHESIS_VERSION (regenerate it: see its header)"
+  local tag; tag="$(sha256sum "$reqs" | cut -c1-8)"
+  local venv="$cache/schemathesis-$SCHEMATHESIS_VERSION-$tag"
+  if [ ! -f "$venv/.complete" ] || [ "$("$venv/bin/st" --version 2>/dev/null)" != "st, version $SCHEMATHESIS_VERSION" ]; then
+    need python3 "install Python 3.11+ ('apt-get install python3 python3-venv') for schemathesis"
+    python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+      || die "schemathesis needs Python 3.11+ (found $(python3 -V 2>&1)): $reqs was resolved for 3.11"
+    say "installing schemathesis $SCHEMATHESIS_VERSION from PyPI into $venv (first run only)…"
+    rm -rf "$venv"
+    python3 -m venv "$venv" >/dev/null 2>&1 \
+      || { rm -rf "$venv"; die "python3 -m venv failed (on Debian: apt-get install python3-venv)"; }
+    local log="$cache/schemathesis-pip.log"
+    # Wheels only and every file checked against its hash: nothing is built, nothing unpinned comes in.
+    if ! "$venv/bin/python" -m pip install --no-input --disable-pip-version-check --retries 2 \
+      --require-hashes --only-binary :all: -r "$reqs" >"$log" 2>&1; then
+      rm -rf "$venv"
+      tail -n 5 "$log" >&2
+      if grep -qiE 'connection|timed out|resolve|unreachable|No matching distribution|Could not find a version' "$log"; then
+        die "pip could not fetch schemathesis $SCHEMATHESIS_VERSION and its dependencies: is PyPI reachable (pip honours PIP_INDEX_URL and pip.conf)? Full log: $log"
+      fi
+      die "pip install -r $reqs failed; full log: $log"
+    fi
+    [ "$("$venv/bin/st" --version 2>/dev/null)" = "st, version $SCHEMATHESIS_VERSION" ] \
+      || die "schemathesis was installed but '$venv/bin/st --version' does not report $SCHEMATHESIS_VERSION"
+    touch "$venv/.complete"
+  fi
+  # The venv's scripts name its python by absolute path, so links to them run from anywhere.
+  link "$venv/bin/st" st
+}
+
 what="${1:-all}"
 case "$what" in
-  all) provision_temporal; provision_ferretdb; provision_test_server; provision_deploy ;;
+  all) provision_temporal; provision_ferretdb; provision_test_server; provision_deploy; provision_schemathesis ;;
   deploy) provision_deploy ;;
   temporal) provision_temporal ;;
   ferretdb) provision_ferretdb ;;
   test-server) provision_test_server ;;
-  *) die "unknown target '$what' (all | temporal | ferretdb | test-server | deploy)" ;;
+  schemathesis) provision_schemathesis ;;
+  *) die "unknown target '$what' (all | temporal | ferretdb | test-server | deploy | schemathesis)" ;;
 esac
 say "ready: $(ls "$bin" | tr '\n' ' ')"

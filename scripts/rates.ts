@@ -6,7 +6,7 @@
  */
 import { runWithDatabase } from './cli';
 import { rebuildProjections } from '../activities/projections';
-import { compoundScope, computeRates, recountRates } from '../api/rates';
+import { compoundScope, computeRates, recountRates } from '../services/rates';
 import { Compound, timeZoneOf } from '../models/compound';
 import { localParts } from '../domain/calendar';
 

@@ -6,13 +6,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
-import { hashPassword } from '../api/auth';
-import { actOnVoice } from '../api/voices';
-import { submitVoice } from '../api/intake';
+import { hashPassword } from '../services/passwords';
+import { actOnVoice } from '../services/voice-actions';
+import { submitVoice } from '../services/intake';
 import { SeedMark } from '../models/seed-mark';
 import { seedDemoHistory } from './demo-history';
 import { TOOLS_BIN } from './servers';
-import type { TemporalHandle } from '../client';
+import type { TemporalHandle } from '../services/temporal-client';
 import { DEFAULT_VOICE_SETTINGS } from '../domain/voices';
 import type { Role } from '../domain/roles';
 import { Community, Compound } from '../models/compound';

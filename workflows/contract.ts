@@ -2,7 +2,7 @@
  * What the outside world may say to workflows and hear back: ids, messages and I/O types.
  * Imported by workflows and by the API, so it must stay deterministic (no Node built-ins, no I/O).
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { ApplicationFailure, defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Role } from '../domain/roles';
 import type {
   Category,
@@ -115,3 +115,8 @@ export const syncVoiceRecordUpdate = defineUpdate<{ rev: number }, []>('syncVoic
 
 /** ApplicationFailure types the workflows refuse with; the API maps them to HTTP statuses. */
 export const REFUSAL = { invalid: 'invalid', forbidden: 'forbidden', conflict: 'conflict' } as const;
+
+/** How a workflow's validator refuses an update: non-retryable, so the caller hears it at once. */
+export function refuse(type: keyof typeof REFUSAL, message: string): never {
+  throw ApplicationFailure.create({ type: REFUSAL[type], message, nonRetryable: true });
+}

@@ -7,7 +7,7 @@
 import { continueAsNew, patched, sleep, workflowInfo } from '@temporalio/workflow';
 import { localParts, monthKey, zonedTime } from '../domain/calendar';
 import { meetingWorkflowId, parseMonth, periodsContaining, periodsStartingIn } from '../domain/meetings';
-import { acts } from './meeting';
+import { acts } from './matter-record';
 import type { CycleInput } from './meeting-contract';
 
 const MONTHS_PER_RUN = 6;

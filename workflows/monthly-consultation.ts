@@ -6,7 +6,9 @@
  */
 import { excerptOf } from '../domain/limits';
 import { DISPOSITION_LABELS } from '../domain/meetings';
-import { meetingLife, acts, refuse } from './meeting';
+import { refuse } from './contract';
+import { acts } from './matter-record';
+import { meetingLife } from './meeting';
 import { orderForItem } from './orders';
 import type { MeetingInput, MeetingState } from './meeting-contract';
 

@@ -3,7 +3,7 @@ import { DAY_MS } from '../domain/calendar';
 import type { LongText } from '../domain/limits';
 import type { MeetingSettings } from '../domain/meetings';
 import { adjustDeadlineToWorkingDay } from '../domain/working-days';
-import { acts, iso } from './meeting';
+import { acts, iso } from './matter-record';
 import { rectificationWorkflowId, type Body, type RectificationInput } from './meeting-contract';
 
 /**

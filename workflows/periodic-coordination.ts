@@ -5,7 +5,9 @@
  */
 import { getExternalWorkflowHandle, patched } from '@temporalio/workflow';
 import { excerptOf } from '../domain/limits';
-import { meetingLife, acts, refuse } from './meeting';
+import { refuse } from './contract';
+import { acts } from './matter-record';
+import { meetingLife } from './meeting';
 import { orderForItem } from './orders';
 import {
   procedureAgreedSignal,

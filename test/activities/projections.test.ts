@@ -23,7 +23,7 @@ import {
   rebuildProjections,
   type RecordKind,
 } from '../../activities/projections';
-import { communityScope, compoundScope, computeRates, recountRates } from '../../api/rates';
+import { communityScope, compoundScope, computeRates, recountRates } from '../../services/rates';
 import { packTallies } from '../../domain/rates';
 import { unpackOrderRows, unpackVoiceRows } from '../../domain/projections';
 

@@ -9,7 +9,7 @@ import ExcelJS from 'exceljs';
 import mongoose from 'mongoose';
 import request from 'supertest';
 import { PassThrough } from 'node:stream';
-import { ledgerLinks, writeLedgerCsv, writeLedgerXlsx } from '../../api/meetings';
+import { ledgerLinks, writeLedgerCsv, writeLedgerXlsx } from '../../api/ledger/reads';
 import { appendLedgerEntry, verifyLedger, type LedgerEntryInput } from '../../activities/ledger';
 import { LedgerEntry } from '../../models/ledger-entry';
 import { makeCompound, makeUser } from '../helpers/fixtures';

@@ -11,7 +11,7 @@ import { Compound } from '../../models/compound';
 import { makeCompound, makeUser } from '../helpers/fixtures';
 import { startStack } from '../helpers/app';
 import { markChanged, rebuildProjections } from '../../activities/projections';
-import { communityScope, compoundScope, computeRates, recountRates } from '../../api/rates';
+import { communityScope, compoundScope, computeRates, recountRates } from '../../services/rates';
 
 let stack: Awaited<ReturnType<typeof startStack>>;
 beforeAll(async () => {

@@ -5,9 +5,9 @@
  */
 import request from 'supertest';
 import { createVoiceActivities } from '../../activities/voices';
-import { checkVoices, sweepVoiceStarts } from '../../api/voice-drift';
+import { checkVoices, sweepVoiceStarts } from '../../services/voice-drift';
 import { createApp } from '../../api/app';
-import { createTemporalHandle } from '../../client';
+import { createTemporalHandle } from '../../services/temporal-client';
 import { VoiceStart } from '../../models/projection';
 import { ensureSearchAttributes } from '../../temporal-search';
 import { COMPOUND_KEY, KIND_KEY, STATUS_KEY } from '../../workflows/search-attributes';
@@ -74,7 +74,7 @@ describe('the outbox sweep', () => {
       namespace: 'default',
       taskQueue: stack.worker.taskQueue,
     });
-    const app = createApp({ config: { jwtSecret: JWT_SECRET, tokenTtlSeconds: 3600 }, temporal: down });
+    const app = createApp({ config: { jwtSecret: JWT_SECRET, tokenTtlSeconds: 3600 }, temporal: down, rateLimits: false });
     const auth = await stack.login(resident);
     const t0 = Date.now();
     const res = await request(app)

@@ -4,8 +4,8 @@
  */
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
-import { createTemporalHandle } from '../../client';
-import { sweepVoiceStarts } from '../../api/voice-drift';
+import { createTemporalHandle } from '../../services/temporal-client';
+import { sweepVoiceStarts } from '../../services/voice-drift';
 import { DEFAULT_VOICE_SETTINGS } from '../../domain/voices';
 import { Voice } from '../../models/voice';
 import { Notification } from '../../models/notification';
@@ -13,7 +13,7 @@ import { createApp } from '../../api/app';
 import { makeCompound, makeUser } from '../helpers/fixtures';
 import { eventually, JWT_SECRET, startStack } from '../helpers/app';
 import { monthKey } from '../../domain/calendar';
-import { compoundScope, computeRates, recountRates } from '../../api/rates';
+import { compoundScope, computeRates, recountRates } from '../../services/rates';
 
 let stack: Awaited<ReturnType<typeof startStack>>;
 beforeAll(async () => {
@@ -248,7 +248,7 @@ describe('submitting a voice', () => {
       namespace: 'default',
       taskQueue: stack.worker.taskQueue,
     });
-    const app = createApp({ config: { jwtSecret: JWT_SECRET, tokenTtlSeconds: 3600 }, temporal: down });
+    const app = createApp({ config: { jwtSecret: JWT_SECRET, tokenTtlSeconds: 3600 }, temporal: down, rateLimits: false });
     const res = await request(app)
       .post(`/api/v1/compounds/${p.compoundId}/voices`)
       .set('Authorization', p.resident.auth)

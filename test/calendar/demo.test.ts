@@ -35,6 +35,7 @@ it(`when the demo is first seeded at ${now.toISOString()}, it shows a living com
     config: { jwtSecret: JWT_SECRET, tokenTtlSeconds: 3600 },
     temporal,
     clock: () => now,
+    rateLimits: false,
   });
   await expectLivingDemo(app, now);
   // Nothing of the past is left open: what is open was raised today.

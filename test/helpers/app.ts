@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createApp } from '../../api/app';
-import { createTemporalHandle, type TemporalHandle } from '../../client';
+import { createTemporalHandle, type TemporalHandle } from '../../services/temporal-client';
 import { createActivities } from '../../activities';
 import { createNotifier, type NotificationInput } from '../../activities/notifications';
 import { connectTestDb } from './db';
@@ -23,7 +23,7 @@ export async function startStack() {
     createActivities({ notifier, temporal: () => temporal.client() }),
     taskQueue,
   );
-  const app = createApp({ config: { jwtSecret: JWT_SECRET, tokenTtlSeconds: 3600 }, temporal });
+  const app = createApp({ config: { jwtSecret: JWT_SECRET, tokenTtlSeconds: 3600 }, temporal, rateLimits: false });
   return {
     app,
     db,

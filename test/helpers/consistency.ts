@@ -9,7 +9,7 @@
  */
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { verifyLedger } from '../../activities/ledger';
-import { compoundScope, computeRates, recountRates } from '../../api/rates';
+import { compoundScope, computeRates, recountRates } from '../../services/rates';
 import { localParts } from '../../domain/calendar';
 import { Compound, timeZoneOf } from '../../models/compound';
 import { VoiceStart } from '../../models/projection';

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { hashPassword } from '../../api/auth';
+import { hashPassword } from '../../services/passwords';
 import {
   DEFAULT_VOICE_SETTINGS,
   defaultAssignee,
@@ -11,7 +11,7 @@ import type { Role } from '../../domain/roles';
 import { Community, Compound } from '../../models/compound';
 import { User } from '../../models/user';
 import { Voice } from '../../models/voice';
-import type { VoiceRecord } from '../../api/intake';
+import type { VoiceRecord } from '../../services/intake';
 import { markChanged } from '../../activities/projections';
 
 let passwordHash: string | undefined;

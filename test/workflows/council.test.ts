@@ -12,7 +12,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { storeText } from '../../api/texts';
+import { storeText } from '../../services/texts';
 import { localParts } from '../../domain/calendar';
 import { LIMITS, type TextRef } from '../../domain/limits';
 import {

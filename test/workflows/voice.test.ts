@@ -8,7 +8,7 @@ import type { NotificationInput } from '../../activities/notifications';
 import { DEFAULT_VOICE_SETTINGS } from '../../domain/voices';
 import { Voice } from '../../models/voice';
 import { LedgerEntry } from '../../models/ledger-entry';
-import { workflowInputOf } from '../../api/intake';
+import { workflowInputOf } from '../../services/intake';
 import {
   acceptVoiceUpdate,
   extendDeadlineUpdate,

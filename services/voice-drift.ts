@@ -4,7 +4,7 @@
  * sweep for voices that never followed their start, and by `npm run drift` over every voice.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { TemporalHandle } from '../client';
+import type { TemporalHandle } from './temporal-client';
 import { markChanged } from '../activities/projections';
 import { Voice } from '../models/voice';
 import { VoiceStart } from '../models/projection';
@@ -15,7 +15,8 @@ import {
   type VoiceState,
 } from '../workflows/contract';
 import { startVoiceWorkflow } from './intake';
-import { loadCompound, type VoiceRecord } from './voices';
+import { loadCompound } from './compounds';
+import type { VoiceRecord } from './intake';
 
 /** The read model's fields the workflow owns (its timeline aside). */
 export const FOLLOWED_FIELDS = [

@@ -4,11 +4,11 @@
  */
 import ExcelJS from 'exceljs';
 import type { Writable } from 'node:stream';
-import { DomainError } from '../domain/errors';
-import { RATING_LABELS, type EvaluationRating } from '../domain/meetings';
-import type { EvaluatedBody, Rates } from '../domain/evaluation';
-import { Evaluation } from '../models/evaluation';
-import { loadCompound } from './voices';
+import { DomainError } from '../../domain/errors';
+import { RATING_LABELS, type EvaluationRating } from '../../domain/meetings';
+import type { EvaluatedBody, Rates } from '../../domain/evaluation';
+import { Evaluation } from '../../models/evaluation';
+import { loadCompound } from '../../services/compounds';
 
 const BODY_NAMES: Record<EvaluatedBody, string> = {
   ownersCommittee: '业主委员会',

@@ -38,8 +38,8 @@ import { Change, VoiceStart } from '../models/projection';
 import { startAttributes } from '../temporal-search';
 import { workCalendarFor } from '../activities/work-calendar';
 import { voiceWorkflowId, type VoiceWorkflowInput } from '../workflows/contract';
-import type { TemporalHandle } from '../client';
-import { loadCompound, voiceSettingsOf, type CompoundRecord } from './voices';
+import type { TemporalHandle } from './temporal-client';
+import { loadCompound, voiceSettingsOf, type CompoundRecord } from './compounds';
 
 export interface SubmitVoiceInput {
   kind: VoiceKind;

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import type { Config } from './config';
+import type { Config } from '../config';
 
 /** A Temporal client that connects on first use, so the API can start while Temporal is still coming up. */
 export interface TemporalHandle {

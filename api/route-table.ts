@@ -1,0 +1,217 @@
+/**
+ * One declaration per route: method, path, who may call it, zod schemas for what comes in and goes out,
+ * and a handler that calls one function. The same declaration validates the request, checks the
+ * permission, types the handler's input and writes the OpenAPI document (api/openapi.ts).
+ */
+import type { Request, Response, Router } from 'express';
+import { z } from 'zod';
+import { DomainError } from '../domain/errors';
+import type { Permission, Role } from '../domain/roles';
+import type { Actor } from '../workflows/contract';
+import { checkPermission } from './auth';
+import { loadCompound } from '../services/compounds';
+import type { RateLimit } from './rate-limit';
+
+/**
+ * Who may call a route:
+ * - `public`: anyone, signed in or not;
+ * - `signedIn`: any signed-in user (the function decides what they see);
+ * - a permission: signed in, holding it in the compound named by `:compoundId`;
+ * - `{ permission, unlessPublished }`: open to anyone when the compound publishes it (e.g. its echo wall).
+ */
+export type Access = 'public' | 'signedIn' | Permission | { permission: Permission; unlessPublished: true };
+
+type Method = 'get' | 'post' | 'patch';
+type Obj = z.ZodType<Record<string, unknown>, Record<string, unknown>>;
+
+export interface Input<P extends Obj, Q extends Obj, B extends z.ZodType> {
+  params: z.output<P>;
+  query: z.output<Q>;
+  body: z.output<B>;
+  /** The signed-in user's roles in this route's compound (empty where there is none). */
+  roles: Role[];
+  /** The caller as workflows record them; only for routes that require sign-in. */
+  actor: () => Actor;
+  /** Takes one call from a limit of the handler's own (keyed by what it knows, e.g. a user name). */
+  limit: (limit: RateLimit, key: string) => void;
+  req: Request;
+  res: Response;
+}
+
+/** A JSON answer with another status than the route's usual one (e.g. 200 for a repeated intake). */
+export class Reply {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {}
+}
+/** The handler wrote the response itself (a file, a stream). */
+export const WRITTEN = Symbol('written');
+
+export interface RouteDef<P extends Obj = Obj, Q extends Obj = Obj, B extends z.ZodType = z.ZodType> {
+  method: Method;
+  /** Express syntax (`:compoundId`); the document shows `{compoundId}`. */
+  path: string;
+  /** The matter it belongs to: the document's tag. */
+  tag: string;
+  summary: string;
+  description?: string;
+  access: Access;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Documented request headers (checked by the handler, e.g. Idempotency-Key). */
+  headers?: Obj;
+  /** The usual success: its status (200 unless told) and JSON schema, or a file's content types. */
+  status?: number;
+  response: z.ZodType | { file: string[]; description: string };
+  /** Other successes, e.g. `{ 200: '重复提交' }` beside a 202. */
+  otherSuccess?: Record<number, string>;
+  /** Refusals this route can give beyond the ones every route can (400, 401, 403, 404, 429). */
+  refusals?: (409 | 413 | 415 | 503)[];
+  /** A limit per user (or address, when signed out) on calls, for costly routes. */
+  rateLimit?: RateLimit;
+  handler: (input: Input<P, Q, B>) => Promise<unknown>;
+}
+
+/** Declares a route; the generics carry the schemas' types into the handler. */
+export function route<P extends Obj = Obj, Q extends Obj = Obj, B extends z.ZodType = z.ZodType>(
+  def: RouteDef<P, Q, B>,
+): RouteDef {
+  return def as unknown as RouteDef;
+}
+
+/** A route with no query declares none: any query parameter is refused. */
+const NO_QUERY = z.strictObject({});
+/** A POST with no body declares an empty one: any field is refused. */
+const NO_BODY = z.strictObject({});
+
+function parse(
+  part: 'params' | 'query' | 'body' | 'header',
+  schema: z.ZodType,
+  value: unknown,
+  problems: { field: string; message: string }[],
+): unknown {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    // A header is named as clients write it (Idempotency-Key); other parts by their path (body.text).
+    const field =
+      part === 'header'
+        ? String(issue.path[0] ?? '').replace(/(^|-)(\w)/g, (_m, d: string, c: string) => d + c.toUpperCase())
+        : [part, ...issue.path.map(String)].join('.');
+    problems.push({ field, message: issue.message });
+  }
+  return undefined;
+}
+
+async function checkAccess(req: Request, access: Access): Promise<Role[]> {
+  if (access === 'public') return [];
+  if (access === 'signedIn') {
+    if (!req.user) throw new DomainError('unauthenticated', '请先登录');
+    return [];
+  }
+  if (typeof access === 'object') {
+    const compound = await loadCompound(String(req.params.compoundId ?? ''));
+    if (compound.echoWallPublic) return [];
+    return checkPermission(req, access.permission);
+  }
+  return checkPermission(req, access);
+}
+
+export interface MountOptions {
+  /** In tests, every JSON answer is checked against its declared schema (a mismatch is a 500). */
+  checkResponses?: boolean;
+  /** Off only where one client plays many people at once (the test suites). */
+  rateLimits?: boolean;
+  log?: (msg: string) => void;
+}
+
+/** Binds the declarations to a router: access, then validation, then the handler, then the answer. */
+export function mount(router: Router, routes: readonly RouteDef[], opts: MountOptions = {}): void {
+  for (const def of routes) {
+    const query = def.query ?? NO_QUERY;
+    const body = def.body ?? (def.method === 'get' ? undefined : NO_BODY);
+    router[def.method](def.path, async (req: Request, res: Response) => {
+      const roles = await checkAccess(req, def.access);
+      if (def.rateLimit && opts.rateLimits !== false) def.rateLimit.take(req.user?.id ?? `ip:${req.ip ?? ''}`, res);
+      const problems: { field: string; message: string }[] = [];
+      const params = def.params ? parse('params', def.params, req.params, problems) : req.params;
+      const q = parse('query', query, req.query, problems);
+      const b = body ? parse('body', body, req.body ?? {}, problems) : undefined;
+      if (def.headers) parse('header', def.headers, req.headers, problems);
+      if (problems.length) {
+        const first = problems[0]!;
+        throw new DomainError('invalid', `请求参数有误：${first.field} ${first.message}`, {
+          field: first.field,
+          fields: problems,
+        });
+      }
+      // Anything behind a sign-in may carry personal data: no cache keeps it.
+      if (def.access !== 'public') res.setHeader('Cache-Control', 'no-store');
+      const result = await def.handler({
+        params: params as Record<string, unknown>,
+        query: q as Record<string, unknown>,
+        body: b,
+        roles,
+        actor: () => {
+          if (!req.user) throw new DomainError('unauthenticated', '请先登录');
+          return { userId: req.user.id, name: req.user.name, roles };
+        },
+        limit: (limit, key) => {
+          if (opts.rateLimits !== false) limit.take(key, res);
+        },
+        req,
+        res,
+      });
+      if (result === WRITTEN) return;
+      const status = result instanceof Reply ? result.status : (def.status ?? 200);
+      const payload = result instanceof Reply ? result.body : result;
+      if (opts.checkResponses && !('file' in def.response)) checkResponse(def, status, payload);
+      res.status(status).json(payload);
+    });
+  }
+}
+
+/** What the client will read, checked against the document (tests only: it costs a parse per answer). */
+function checkResponse(def: RouteDef, status: number, payload: unknown): void {
+  const json: unknown = JSON.parse(JSON.stringify(payload) ?? 'null');
+  const schema = def.response as z.ZodType;
+  const result = schema.safeParse(json);
+  if (!result.success)
+    throw new Error(
+      `${def.method.toUpperCase()} ${def.path} answered ${status} with a body its schema refuses: ${z.prettifyError(result.error)}`,
+    );
+  if (containsInternalField(json))
+    throw new Error(`${def.method.toUpperCase()} ${def.path} answered an internal field (_id or __v)`);
+}
+
+function containsInternalField(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(containsInternalField);
+  if (v && typeof v === 'object')
+    return Object.entries(v).some(([k, x]) => k === '_id' || k === '__v' || containsInternalField(x));
+  return false;
+}
+
+/**
+ * A path the API has, called with a method it does not: 405 with the methods it does take (the route
+ * table knows them all), instead of a 404 that would suggest the path is wrong.
+ */
+export function methodNotAllowed(router: Router, routes: readonly RouteDef[]): void {
+  const byPath = new Map<string, Set<string>>();
+  for (const r of routes) {
+    const set = byPath.get(r.path) ?? new Set<string>();
+    set.add(r.method.toUpperCase());
+    if (r.method === 'get') set.add('HEAD');
+    byPath.set(r.path, set);
+  }
+  for (const [path, methods] of byPath) {
+    const allow = [...methods].join(', ');
+    router.all(path, (req: Request, res: Response) => {
+      res.setHeader('Allow', allow);
+      res.status(405).json({
+        error: { code: 'method_not_allowed', message: `该接口不支持 ${req.method} 方法，可用：${allow}` },
+      });
+    });
+  }
+}

@@ -1,0 +1,63 @@
+/** The zod pieces every matter's routes share: ids, pages, times, texts, and the error body. */
+import { z } from 'zod';
+import { LIMITS } from '../domain/limits';
+
+/** A compound, community or building id as the seed and the console make them. */
+export const slugId = (what: string) =>
+  z
+    .string()
+    .min(1, `请填写${what}`)
+    .max(64, `${what}最多 64 个字符`)
+    .regex(/^[A-Za-z0-9_-]+$/, `${what}只能由字母、数字、- 和 _ 组成`);
+export const compoundId = slugId('小区编号');
+export const compoundParams = z.strictObject({ compoundId });
+/** A Mongo document id made by the API (voices). */
+export const objectId = (what: string) => z.string().regex(/^[0-9a-f]{24}$/, `不是有效的${what}`);
+
+export const isoDate = z.iso.datetime({
+  offset: true,
+  message: '应为 ISO 8601 时间，如 2026-12-28T15:00:00+08:00',
+});
+export const text = (label: string, max: number = LIMITS.textChars) =>
+  z.string().trim().min(1, `请填写${label}`).max(max, `${label}最多 ${max} 字`);
+export const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, '应为 yyyy-mm');
+export const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+export const page = (maxSize = 100, defaultSize = 20) => ({
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(maxSize).default(defaultSize),
+});
+
+/** A phone's retry key: the same rule whether it comes as the header or in the body. */
+export const idempotencyKey = z
+  .string()
+  .min(8, '幂等键至少 8 个字符')
+  .max(100, '幂等键最多 100 个字符')
+  .regex(/^[\x21-\x7e]+$/, '幂等键只能由可见的 ASCII 字符组成');
+
+// What answers carry: times as ISO strings (how Dates serialise), optional fields possibly null.
+export const at = z.iso.datetime();
+export const opt = <T extends z.ZodType>(t: T) => t.nullish();
+export const labelled = z.looseObject({ code: z.string(), label: z.string() });
+
+export const errorBody = z
+  .strictObject({
+    error: z.strictObject({
+      code: z.enum([
+        'invalid',
+        'unauthenticated',
+        'forbidden',
+        'not_found',
+        'conflict',
+        'rate_limited',
+        'unavailable',
+        'method_not_allowed',
+        'internal',
+      ]),
+      message: z.string().meta({ description: '给人看的说明（中文）' }),
+      details: z.unknown().optional(),
+    }),
+  })
+  .meta({
+    id: 'Error',
+    description: '错误：code 给程序判断，message 给人看，details 指出哪个字段有什么问题',
+  });
