@@ -134,7 +134,8 @@ export function mount(router: Router, routes: readonly RouteDef[], opts: MountOp
     const body = def.body ?? (def.method === 'get' ? undefined : NO_BODY);
     router[def.method](def.path, async (req: Request, res: Response) => {
       const roles = await checkAccess(req, def.access);
-      if (def.rateLimit && opts.rateLimits !== false) def.rateLimit.take(req.user?.id ?? `ip:${req.ip ?? ''}`, res);
+      if (def.rateLimit && opts.rateLimits !== false)
+        def.rateLimit.take(req.user?.id ?? `ip:${req.ip ?? ''}`, res);
       const problems: { field: string; message: string }[] = [];
       const params = def.params ? parse('params', def.params, req.params, problems) : req.params;
       const q = parse('query', query, req.query, problems);

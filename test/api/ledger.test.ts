@@ -81,14 +81,20 @@ it('refuses every update and delete through the application', async () => {
   expect((await verifyLedger(c)).ok).toBe(true);
 });
 
-it('answers the verification over HTTP, for members only, and the command-line script exits non-zero on a break', async () => {
+it('answers the verification over HTTP to officers only (a resident is refused), and the command-line script exits non-zero on a break', async () => {
   const c = await makeCompound();
   for (let n = 1; n <= 3; n++) await appendLedgerEntry(entry(c, n));
-  const member = await makeUser(c, ['resident']);
+  const resident = await makeUser(c, ['resident']);
+  const refused = await request(stack.app)
+    .get(`/api/v1/compounds/${c}/ledger/verify`)
+    .set('Authorization', await stack.login(resident));
+  expect(refused.status).toBe(403);
+  expect(refused.body.error).toMatchObject({ code: 'forbidden', details: { permission: 'ledger:export' } });
+  const member = await makeUser(c, ['supervisoryBoard']);
   const auth = await stack.login(member);
   const ok = await request(stack.app).get(`/api/v1/compounds/${c}/ledger/verify`).set('Authorization', auth);
   expect(ok.body).toMatchObject({ ok: true, entries: 3 });
-  const outsider = await makeUser(await makeCompound(), ['resident']);
+  const outsider = await makeUser(await makeCompound(), ['supervisoryBoard']);
   expect(
     (
       await request(stack.app)
@@ -116,7 +122,7 @@ it('answers the verification over HTTP, for members only, and the command-line s
   expect(run.stdout).toContain('第 2 条');
 });
 
-it('browses by matter and by period, and exports the same as CSV with Chinese headers', async () => {
+it('browses by matter and by period, and exports the same as CSV with Chinese headers to an officer, not to a resident', async () => {
   const c = await makeCompound();
   for (let n = 1; n <= 4; n++) await appendLedgerEntry(entry(c, n));
   await appendLedgerEntry({
@@ -145,7 +151,11 @@ it('browses by matter and by period, and exports the same as CSV with Chinese he
   expect((await get('?from=yesterday')).status).toBe(400);
   expect((await get('?matterType=gossip')).status).toBe(400);
 
-  const csv = await get('.csv?matterType=meeting');
+  expect((await get('.csv?matterType=meeting')).status).toBe(403);
+  const officer = await stack.login(await makeUser(c, ['ownersCommittee']));
+  const csv = await request(stack.app)
+    .get(`/api/v1/compounds/${c}/ledger.csv?matterType=meeting`)
+    .set('Authorization', officer);
   expect(csv.status).toBe(200);
   expect(csv.headers['content-type']).toContain('text/csv');
   const lines = (csv.text as string)
@@ -273,7 +283,7 @@ it('when a CSV or XLSX download is abandoned midway, the export stops instead of
 it('when twenty verifications of one ledger arrive at once, each is answered with the same verified chain', async () => {
   const c = await makeCompound();
   for (let n = 1; n <= 5; n++) await appendLedgerEntry(entry(c, n));
-  const auth = await stack.login(await makeUser(c, ['resident']));
+  const auth = await stack.login(await makeUser(c, ['supervisoryBoard']));
   const answers = await Promise.all(
     Array.from({ length: 20 }, () =>
       request(stack.app).get(`/api/v1/compounds/${c}/ledger/verify`).set('Authorization', auth),

@@ -74,7 +74,11 @@ describe('the outbox sweep', () => {
       namespace: 'default',
       taskQueue: stack.worker.taskQueue,
     });
-    const app = createApp({ config: { jwtSecret: JWT_SECRET, tokenTtlSeconds: 3600 }, temporal: down, rateLimits: false });
+    const app = createApp({
+      config: { jwtSecret: JWT_SECRET, tokenTtlSeconds: 3600 },
+      temporal: down,
+      rateLimits: false,
+    });
     const auth = await stack.login(resident);
     const t0 = Date.now();
     const res = await request(app)

@@ -248,7 +248,11 @@ describe('submitting a voice', () => {
       namespace: 'default',
       taskQueue: stack.worker.taskQueue,
     });
-    const app = createApp({ config: { jwtSecret: JWT_SECRET, tokenTtlSeconds: 3600 }, temporal: down, rateLimits: false });
+    const app = createApp({
+      config: { jwtSecret: JWT_SECRET, tokenTtlSeconds: 3600 },
+      temporal: down,
+      rateLimits: false,
+    });
     const res = await request(app)
       .post(`/api/v1/compounds/${p.compoundId}/voices`)
       .set('Authorization', p.resident.auth)

@@ -32,7 +32,12 @@ beforeAll(async () => {
     taskQueue: stack.taskQueue,
     close: async () => {},
   };
-  app = createApp({ config: { jwtSecret: JWT_SECRET, tokenTtlSeconds: 3600 }, temporal, clock, rateLimits: false });
+  app = createApp({
+    config: { jwtSecret: JWT_SECRET, tokenTtlSeconds: 3600 },
+    temporal,
+    clock,
+    rateLimits: false,
+  });
 });
 afterAll(async () => {
   await stack?.stop();

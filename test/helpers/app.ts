@@ -23,7 +23,11 @@ export async function startStack() {
     createActivities({ notifier, temporal: () => temporal.client() }),
     taskQueue,
   );
-  const app = createApp({ config: { jwtSecret: JWT_SECRET, tokenTtlSeconds: 3600 }, temporal, rateLimits: false });
+  const app = createApp({
+    config: { jwtSecret: JWT_SECRET, tokenTtlSeconds: 3600 },
+    temporal,
+    rateLimits: false,
+  });
   return {
     app,
     db,
