@@ -9,6 +9,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  unprocessable: 422,
   rate_limited: 429,
   unavailable: 503,
 };
@@ -18,9 +19,10 @@ export function toDomainError(err: unknown): DomainError | undefined {
   if (err instanceof DomainError) return err;
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     const type = err.cause.type;
-    if (type === 'invalid' || type === 'forbidden' || type === 'conflict') {
-      return new DomainError(type, err.cause.message);
-    }
+    // The API checked the request's shape before the workflow saw it: a workflow's 'invalid' is a rule
+    // about the matter's state (a deadline not later than the current one), hence 422, not 400.
+    if (type === 'invalid') return new DomainError('unprocessable', err.cause.message);
+    if (type === 'forbidden' || type === 'conflict') return new DomainError(type, err.cause.message);
   }
   if (err instanceof WorkflowNotFoundError)
     return new DomainError('conflict', '该事项的处理流程已结束或尚未启动');

@@ -7,7 +7,7 @@ import { Notification } from '../../models/notification';
 import { User } from '../../models/user';
 import { hashPassword, verifyPassword } from '../../services/passwords';
 import { signToken } from '../../services/tokens';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { rolesIn } from '../auth';
 import { rateLimit } from '../rate-limit';
 import { route, type RouteDef } from '../route-table';

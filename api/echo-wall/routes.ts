@@ -1,7 +1,7 @@
 /** 回音壁: what residents raised and what came of it, for the compound (or the public) to read. */
 import { z } from 'zod';
 import { CATEGORIES, VOICE_KINDS, VOICE_STATUSES } from '../../domain/voices';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { rateLimit } from '../rate-limit';
 import { route, type RouteDef } from '../route-table';
 import { at, compoundParams, month, opt, page } from '../schemas';

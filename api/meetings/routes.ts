@@ -26,7 +26,7 @@ import {
   scheduleMeetingUpdate,
   signEvaluationUpdate,
 } from '../../workflows/meeting-contract';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { Reply, route, type RouteDef } from '../route-table';
 import { at, compoundId, compoundParams, isoDate, opt, page, text } from '../schemas';
 import { currentCycles, getMeeting, listMeetings, meetingVotes, parseMeetingType } from './reads';

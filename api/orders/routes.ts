@@ -11,7 +11,7 @@ import {
   reportRectificationUpdate,
   verifyRectificationUpdate,
 } from '../../workflows/meeting-contract';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { route, type RouteDef } from '../route-table';
 import { compoundId, compoundParams, isoDate, page, text } from '../schemas';
 import { findOrder, getOrder, listOrders } from './reads';

@@ -6,7 +6,7 @@ import type { Permission } from '../../domain/roles';
 import { CATEGORIES, CHANNELS, RESPONSIBLE_BODIES, VOICE_KINDS, VOICE_STATUSES } from '../../domain/voices';
 import { submitVoice } from '../../services/intake';
 import { actOnVoice, liveVoiceState, type VoiceAction } from '../../services/voice-actions';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { rateLimit } from '../rate-limit';
 import { Reply, route, type RouteDef } from '../route-table';
 import { at, bool, compoundParams, compoundId, idempotencyKey, objectId, opt, page } from '../schemas';
