@@ -9,7 +9,17 @@ import { actOnVoice, liveVoiceState, type VoiceAction } from '../../services/voi
 import type { AppDeps } from '../deps';
 import { rateLimit } from '../rate-limit';
 import { Reply, route, type RouteDef } from '../route-table';
-import { at, bool, compoundParams, compoundId, idempotencyKey, objectId, opt, page } from '../schemas';
+import {
+  at,
+  bool,
+  filled,
+  compoundParams,
+  compoundId,
+  idempotencyKey,
+  objectId,
+  opt,
+  page,
+} from '../schemas';
 import { getVoice, listVoices } from './reads';
 
 const phone = z.string().regex(/^[0-9+\-\s]{5,20}$/, '不是有效的电话号码');
@@ -20,15 +30,15 @@ const submitBody = z.strictObject({
   channel: z.enum(CHANNELS).default('online'),
   category: z.enum(CATEGORIES).optional(),
   buildingId: z.string().min(1).max(64).optional(),
-  text: z.string().trim().min(2, '内容至少 2 个字').max(2000, '内容最多 2000 字'),
+  text: filled(2, '内容至少 2 个字').max(2000, '内容最多 2000 字'),
   contact: z
-    .strictObject({ name: z.string().trim().min(1).max(50).optional(), phone: phone.optional() })
+    .strictObject({ name: filled(1, '请填写姓名').max(50).optional(), phone: phone.optional() })
     .optional(),
   anonymous: z.boolean().default(false),
   idempotencyKey: idempotencyKey.optional(),
   onBehalfOf: z
     .strictObject({
-      name: z.string().trim().min(1).max(50).optional(),
+      name: filled(1, '请填写姓名').max(50).optional(),
       phone: phone.optional(),
       userId: z.string().min(1).max(64).optional(),
     })
@@ -48,7 +58,7 @@ const listQuery = z.strictObject({
 });
 
 const note = z.string().trim().max(2000);
-const reason = (what: string) => z.string().trim().min(2, what).max(LIMITS.reasonChars);
+const reason = (what: string) => filled(2, what).max(LIMITS.reasonChars);
 
 const voiceView = z
   .looseObject({
