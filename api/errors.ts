@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { DomainError, type DomainErrorCode } from '../domain/errors';
 
@@ -26,7 +26,22 @@ export function toDomainError(err: unknown): DomainError | undefined {
   }
   if (err instanceof WorkflowNotFoundError)
     return new DomainError('conflict', '该事项的处理流程已结束或尚未启动');
+  // Temporal down or unreachable (gRPC UNAVAILABLE, DEADLINE_EXCEEDED, or no connection at all): say so, and
+  // when to try again, rather than a bare 500. Nothing was changed: the update never reached a workflow.
+  if (isUnreachable(err))
+    return new DomainError('unavailable', '流程服务暂时不可用，请稍后再试', { retryAfterSeconds: 5 });
   return undefined;
+}
+
+function isUnreachable(err: unknown): boolean {
+  const grpc = (e: unknown) => {
+    const code = (e as { code?: unknown } | undefined)?.code;
+    return code === 14 || code === 4;
+  };
+  if (err instanceof ServiceError)
+    return grpc(err.cause) || /unavailable|deadline|connect/i.test(err.message);
+  if (grpc(err) && err instanceof Error && 'metadata' in err) return true;
+  return err instanceof Error && /Failed to connect|TransportError|ECONNREFUSED/.test(err.message);
 }
 
 export function notFound(_req: Request, _res: Response, next: NextFunction) {
@@ -38,6 +53,10 @@ export function errorHandler(log: (err: unknown) => void = (e) => console.error(
   return (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const domain = toDomainError(err);
     if (domain) {
+      // Every refusal that says when to come back says it in the header too (rate limits, busy exports).
+      const retry = (domain.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+      if (typeof retry === 'number' && !res.getHeader('Retry-After'))
+        res.setHeader('Retry-After', String(retry));
       res
         .status(STATUS[domain.code])
         .json({ error: { code: domain.code, message: domain.message, details: domain.details } });

@@ -42,6 +42,8 @@ export const CONVENERS: Record<MeetingType, Role[]> = {
   quarterlyDeliberation: ['partyBranch', 'ownersCommittee'],
   annualEvaluation: ['partyBranch', 'supervisoryBoard'],
 };
+/** Who confirms that the quarterly council is convened (each for itself). */
+export const COUNCIL_CONVENERS = ['partyBranch', 'ownersCommittee'] as const satisfies readonly Role[];
 
 /** Roles that sit on the quarterly deliberation council (DOMAIN.md: its members). */
 export const COUNCIL_ROLES: Role[] = [
@@ -116,7 +118,8 @@ export const DISPOSITION_LABELS: Record<Disposition, string> = {
   noFurtherAction: '无需进一步处理',
 };
 
-export type EvaluationRating = 'trustworthy' | 'average' | 'untrustworthy';
+export const EVALUATION_RATINGS = ['trustworthy', 'average', 'untrustworthy'] as const;
+export type EvaluationRating = (typeof EVALUATION_RATINGS)[number];
 export const RATING_LABELS: Record<EvaluationRating, string> = {
   trustworthy: '值得信任',
   average: '一般',

@@ -269,6 +269,15 @@ export const VOICE_STATUSES = [
   'published', // praise: recorded and shown, no deadlines
 ] as const;
 export type VoiceStatus = (typeof VOICE_STATUSES)[number];
+/** What the echo wall shows: voices handled (or praise recorded). */
+export const ECHO_WALL_STATUSES = [
+  'resolved',
+  'closed',
+  'published',
+] as const satisfies readonly VoiceStatus[];
+/** The two deadlines of a voice: to accept it, and to resolve it. */
+export const DEADLINE_PHASES = ['acknowledge', 'resolve'] as const;
+export type DeadlinePhase = (typeof DEADLINE_PHASES)[number];
 export const VOICE_STATUS_LABELS: Record<VoiceStatus, string> = {
   received: '已受理',
   assigned: '待接单',
@@ -317,7 +326,7 @@ export const DEFAULT_VOICE_SETTINGS: VoiceSettings = {
  */
 export function voiceDeadline(
   from: Date,
-  phase: 'acknowledge' | 'resolve',
+  phase: DeadlinePhase,
   kd: KindDeadlines,
   timeZone: string,
   calendar?: WorkCalendar,

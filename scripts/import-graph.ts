@@ -2,7 +2,7 @@
  * The project's import graph, type imports included (ESLint's import-x/no-cycle skips those), and the
  * layer rules it must keep: no cycles at all, and nothing below the API (worker, services, activities,
  * models, workflows, domain, scripts, benchmarks) imports `api/`. `npm run imports` prints the
- * violations; test/domain/import-graph.test.ts fails on any.
+ * violations; test/architecture/imports.test.ts fails on any.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';

@@ -11,7 +11,7 @@ import {
   VOICE_STATUS_LABELS,
 } from '../../domain/voices';
 import { ROLE_LABELS } from '../../domain/roles';
-import { isFraction } from '../../domain/votes';
+import { VOTE_BASES, isFraction } from '../../domain/votes';
 import { Compound, Community } from '../../models/compound';
 import {
   forgetCompound,
@@ -54,7 +54,7 @@ const meetingSettingsBody = z
       .union([z.number(), z.string().max(40)])
       .refine(isFraction, '法定人数比例应在 (0, 1] 之间，如 "2/3" 或 0.75')
       .optional(),
-    voteBase: z.enum(['votesCast', 'present', 'members']).optional(),
+    voteBase: z.enum(VOTE_BASES).optional(),
     votingWindowHours: z
       .number()
       .positive()

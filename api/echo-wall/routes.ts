@@ -1,6 +1,6 @@
 /** 回音壁: what residents raised and what came of it, for the compound (or the public) to read. */
 import { z } from 'zod';
-import { CATEGORIES, VOICE_KINDS, VOICE_STATUSES } from '../../domain/voices';
+import { CATEGORIES, ECHO_WALL_STATUSES, VOICE_KINDS, VOICE_STATUSES } from '../../domain/voices';
 import type { AppDeps } from '../deps';
 import { ttlCache } from '../ttl-cache';
 import { rateLimit } from '../rate-limit';
@@ -12,7 +12,7 @@ const echoQuery = z.strictObject({
   kind: z.enum(VOICE_KINDS).optional(),
   category: z.enum(CATEGORIES).optional(),
   month: month.optional(),
-  status: z.enum(['resolved', 'closed', 'published']).optional(),
+  status: z.enum(ECHO_WALL_STATUSES).optional(),
   ...page(),
 });
 const summaryQuery = z.strictObject({ months: z.coerce.number().int().min(1).max(36).default(12) });

@@ -8,7 +8,8 @@ import { createApp, routeTable } from '../../api/app';
 import { ttlCache } from '../../api/ttl-cache';
 import { Voice } from '../../models/voice';
 import { makeCompound, makeUser, PASSWORD } from '../helpers/fixtures';
-import { JWT_SECRET, startStack } from '../helpers/app';
+import { createTemporalHandle } from '../../services/temporal-client';
+import { JWT_SECRET, eventually, startStack } from '../helpers/app';
 
 let stack: Awaited<ReturnType<typeof startStack>>;
 let limited: ReturnType<typeof createApp>;
@@ -115,6 +116,36 @@ describe('what a route does not declare', () => {
     expect(res.status).toBe(422);
     expect(res.body.error.details.field).toBe('body.onBehalfOf.userId');
     expect(await Voice.countDocuments({ compoundId: c })).toBe(0);
+  });
+});
+
+describe('when Temporal cannot be reached', () => {
+  it('an action on a voice answers 503 with Retry-After, not 500, and the voice is unchanged', async () => {
+    const c = await makeCompound();
+    const resident = await stack.login(await makeUser(c, ['resident']));
+    const staff = await stack.login(await makeUser(c, ['staff']));
+    const sent = await request(stack.app)
+      .post(`/api/v1/compounds/${c}/voices`)
+      .set('Authorization', resident)
+      .send({ kind: 'complaint', text: '楼道灯坏了', idempotencyKey: `down-${c}` });
+    expect(sent.status).toBe(202);
+    const id = sent.body.voice.id as string;
+    await eventually(
+      () => Voice.findById(id).lean(),
+      (v) => v?.status === 'assigned',
+    );
+    const down = createTemporalHandle({ address: '127.0.0.1:1', namespace: 'default', taskQueue: 'none' });
+    const cut = createApp({ config: { jwtSecret: JWT_SECRET, tokenTtlSeconds: 3600 }, temporal: down });
+    const res = await request(cut)
+      .post(`/api/v1/compounds/${c}/voices/${id}/accept`)
+      .set('Authorization', staff)
+      .send({});
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.body.error.code).toBe('unavailable');
+    const after = await Voice.findById(id).lean();
+    expect(after?.status).toBe('assigned');
+    await down.close();
   });
 });
 
