@@ -17,7 +17,7 @@ import { VOTE_CHOICES } from '../../domain/votes';
 import { DomainError } from '../../domain/errors';
 import { Vote, voteId } from '../../models/vote';
 import { ensureCycle, triggerMeeting } from '../../services/cycles';
-import { expandTexts, storeLongTexts } from '../../services/texts';
+import { updateWithTexts } from '../../services/texts';
 import {
   addMotionUpdate,
   castVoteUpdate,
@@ -128,9 +128,7 @@ const action =
         );
         const early = await a.answerFirst?.({ workflowId: handle.workflowId, body, userId: req.user!.id });
         if (early) return early;
-        // Long texts go to the database; the workflow gets references (bounded history).
-        const stored = await storeLongTexts(params.compoundId, body);
-        return expandTexts(await handle.executeUpdate(a.update, { args: [a.input(stored, actor())] }));
+        return updateWithTexts(handle, params.compoundId, a.update, body, (b) => a.input(b, actor()));
       },
     });
 

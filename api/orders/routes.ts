@@ -4,7 +4,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { ORDER_BODIES } from '../../domain/meetings';
 import { LIMITS } from '../../domain/limits';
 import type { Permission } from '../../domain/roles';
-import { expandTexts, storeLongTexts } from '../../services/texts';
+import { updateWithTexts } from '../../services/texts';
 import {
   completeRectificationUpdate,
   extendRectificationUpdate,
@@ -60,8 +60,7 @@ const action =
       handler: async ({ params, body, actor }) => {
         const workflowId = await findOrder(params.compoundId, params.orderId);
         const handle = (await deps.temporal.client()).workflow.getHandle(workflowId);
-        const stored = await storeLongTexts(params.compoundId, body);
-        return expandTexts(await handle.executeUpdate(a.update, { args: [a.input(stored, actor())] }));
+        return updateWithTexts(handle, params.compoundId, a.update, body, (b) => a.input(b, actor()));
       },
     });
 
