@@ -4,15 +4,15 @@
  * not held in time. The handlers that change it are in meeting-handlers.ts.
  */
 import { allHandlersFinished, condition, patched, workflowInfo } from '@temporalio/workflow';
-import { DAY_MS, formatLocal } from '../domain/calendar';
+import { formatLocal } from '../domain/calendar';
 import {
   CONVENERS,
-  MEETING_ESCALATION_LADDER,
   MEETING_LABELS,
   agendaOpensAt,
   meetingDates,
   meetingEscalation,
-  reminderTimes,
+  meetingLadderClimbed,
+  nextMeetingReminder,
 } from '../domain/meetings';
 import { maskedSummary } from '../domain/privacy';
 import type { Role } from '../domain/roles';
@@ -122,23 +122,25 @@ export class Meeting {
     while (!this.held()) {
       const v = this.version;
       const changed = () => this.held() || this.version !== v;
-      const due = reminderTimes(
+      const key = (t: Date) => `${state.plannedAt}@${t.getTime()}`;
+      const due = nextMeetingReminder(
         new Date(state.plannedAt),
+        new Date(state.holdBy),
         input.settings.reminderDaysBefore,
         new Date(Date.now()),
-      ).find((t) => !reminded.has(`${state.plannedAt}@${t.getTime()}`));
-      if (due && due.getTime() < Date.parse(state.holdBy)) {
-        if (await condition(changed, due.getTime() - Date.now())) continue;
-        reminded.add(`${state.plannedAt}@${due.getTime()}`);
-        const days = Math.round((Date.parse(state.plannedAt) - due.getTime()) / DAY_MS);
-        await rec.notify([...this.conveners], ...this.reminder(days));
+        (t) => reminded.has(key(t)),
+      );
+      if (due) {
+        if (await condition(changed, due.at.getTime() - Date.now())) continue;
+        reminded.add(key(due.at));
+        await rec.notify([...this.conveners], ...this.reminder(due.daysBefore));
         // The participants staff named are reminded in person too.
         if (state.participants.length && patched('participant-reminders')) {
-          await rec.notifyUsers(state.participants, ...this.reminder(days));
+          await rec.notifyUsers(state.participants, ...this.reminder(due.daysBefore));
         }
         continue;
       }
-      if (state.escalationLevel >= MEETING_ESCALATION_LADDER.length) {
+      if (meetingLadderClimbed(state.escalationLevel)) {
         await condition(changed);
         continue;
       }

@@ -8,8 +8,7 @@
  * The story's awaits stay here, where they always were (see Meeting.run on why).
  */
 import { allHandlersFinished, condition } from '@temporalio/workflow';
-import { DAY_MS } from '../domain/calendar';
-import { ORDER_ESCALATION_LADDER, orderEscalationDue, orderReminderTimes } from '../domain/rectification';
+import { nextOrderReminder, orderEscalationDue, orderLadderClimbed } from '../domain/rectification';
 import type { Role } from '../domain/roles';
 import { acts } from './matter-record';
 import type { RectificationInput, RectificationState } from './meeting-contract';
@@ -37,16 +36,21 @@ export async function rectificationOrder(input: RectificationInput): Promise<Rec
       continue;
     }
     const deadline = Date.parse(state.deadline);
-    const next = orderReminderTimes(new Date(deadline), input.settings, new Date(Date.now()))
-      .map((t) => t.getTime())
-      .find((t) => !reminded.has(`${deadline}@${t}`));
-    if (next !== undefined && state.escalationLevel === 0) {
-      if (await condition(changed, next - Date.now())) continue;
-      reminded.add(`${deadline}@${next}`);
-      await rec.notify(owner, ...order.reminder(deadline, Math.round((deadline - next) / DAY_MS)));
+    const key = (t: Date) => `${deadline}@${t.getTime()}`;
+    const next = nextOrderReminder(
+      new Date(deadline),
+      state.escalationLevel,
+      input.settings,
+      new Date(Date.now()),
+      (t) => reminded.has(key(t)),
+    );
+    if (next) {
+      if (await condition(changed, next.at.getTime() - Date.now())) continue;
+      reminded.add(key(next.at));
+      await rec.notify(owner, ...order.reminder(deadline, next.daysBefore));
       continue;
     }
-    if (state.escalationLevel >= ORDER_ESCALATION_LADDER.length) {
+    if (orderLadderClimbed(state.escalationLevel)) {
       await condition(changed);
       continue;
     }
