@@ -44,6 +44,8 @@ export class Meeting {
   private readonly serialSaves: boolean;
   private saveTail: Promise<unknown> = Promise.resolve();
   private readonly showStatus: (status: string) => void;
+  /** Reminders sent, by planned date and time. */
+  private readonly reminded = new Set<string>();
 
   constructor(
     readonly input: MeetingInput,
@@ -118,21 +120,13 @@ export class Meeting {
       `共 ${state.agenda.length} 项议题，请于 ${this.when(state.holdBy)} 前召开。`,
     );
 
-    const reminded = new Set<string>();
     while (!this.held()) {
       const v = this.version;
       const changed = () => this.held() || this.version !== v;
-      const key = (t: Date) => `${state.plannedAt}@${t.getTime()}`;
-      const due = nextMeetingReminder(
-        new Date(state.plannedAt),
-        new Date(state.holdBy),
-        input.settings.reminderDaysBefore,
-        new Date(Date.now()),
-        (t) => reminded.has(key(t)),
-      );
+      const due = this.nextReminder();
       if (due) {
         if (await condition(changed, due.at.getTime() - Date.now())) continue;
-        reminded.add(key(due.at));
+        this.reminded.add(`${state.plannedAt}@${due.at.getTime()}`);
         await rec.notify([...this.conveners], ...this.reminder(due.daysBefore));
         // The participants staff named are reminded in person too.
         if (state.participants.length && patched('participant-reminders')) {
@@ -202,6 +196,18 @@ export class Meeting {
       meetingId: this.meetingId,
       asOf: iso(Date.now()),
     });
+  }
+
+  /** The next reminder still to send before the planned date (keyed by it, so a new date is reminded afresh). */
+  private nextReminder(): { at: Date; daysBefore: number } | undefined {
+    const { state, input } = this;
+    return nextMeetingReminder(
+      new Date(state.plannedAt),
+      new Date(state.holdBy),
+      input.settings.reminderDaysBefore,
+      new Date(Date.now()),
+      (t) => this.reminded.has(`${state.plannedAt}@${t.getTime()}`),
+    );
   }
 
   /** A reminder `days` before the date: its key, title and text, as the state reads now. */

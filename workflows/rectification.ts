@@ -8,7 +8,7 @@
  * The story's awaits stay here, where they always were (see Meeting.run on why).
  */
 import { allHandlersFinished, condition } from '@temporalio/workflow';
-import { nextOrderReminder, orderEscalationDue, orderLadderClimbed } from '../domain/rectification';
+import { orderLadderClimbed } from '../domain/rectification';
 import type { Role } from '../domain/roles';
 import { acts } from './matter-record';
 import type { RectificationInput, RectificationState } from './meeting-contract';
@@ -26,7 +26,6 @@ export async function rectificationOrder(input: RectificationInput): Promise<Rec
   await rec.file('issued', issued.summary, undefined, input);
   await rec.notify(owner, 'issued', issued.title, issued.body);
 
-  const reminded = new Set<string>();
   const status = () => state.status;
   while (status() !== 'verified') {
     const v = order.version;
@@ -36,17 +35,10 @@ export async function rectificationOrder(input: RectificationInput): Promise<Rec
       continue;
     }
     const deadline = Date.parse(state.deadline);
-    const key = (t: Date) => `${deadline}@${t.getTime()}`;
-    const next = nextOrderReminder(
-      new Date(deadline),
-      state.escalationLevel,
-      input.settings,
-      new Date(Date.now()),
-      (t) => reminded.has(key(t)),
-    );
+    const next = order.nextReminder(deadline);
     if (next) {
       if (await condition(changed, next.at.getTime() - Date.now())) continue;
-      reminded.add(key(next.at));
+      order.markReminded(deadline, next.at);
       await rec.notify(owner, ...order.reminder(deadline, next.daysBefore));
       continue;
     }
@@ -54,8 +46,7 @@ export async function rectificationOrder(input: RectificationInput): Promise<Rec
       await condition(changed);
       continue;
     }
-    const dueAt = orderEscalationDue(new Date(deadline), state.escalationLevel, input.settings).getTime();
-    if (await condition(changed, Math.max(0, dueAt - Date.now()))) continue;
+    if (await condition(changed, order.untilEscalation(deadline))) continue;
     // Overdue: one rung up, to the bodies that supervise it and onto a meeting's agenda.
     state.escalationLevel++;
     state.overdue = true;
