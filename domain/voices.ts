@@ -336,6 +336,16 @@ export function voiceDeadline(
   return { at: new Date(from.getTime() + hours * 3_600_000), uncoveredYears: [] };
 }
 
+/** The deadline a body gets when a voice climbs to it at `now`: the ladder's step. */
+export function escalatedDeadline(now: Date, s: VoiceSettings): Date {
+  return new Date(now.getTime() + s.escalationStepHours * 3_600_000);
+}
+
+/** Until when a resident may say whether they are satisfied with a voice resolved at `resolvedAt`. */
+export function feedbackClosesAt(resolvedAt: Date, s: VoiceSettings): Date {
+  return new Date(resolvedAt.getTime() + s.feedbackWindowHours * 3_600_000);
+}
+
 /** When to remind before a deadline: `lead` before it, or halfway there if the window is shorter. */
 export function reminderTime(from: Date, deadline: Date, leadHours: number): Date {
   const window = deadline.getTime() - from.getTime();
