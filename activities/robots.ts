@@ -39,6 +39,8 @@ export interface RobotDeps {
 const MINUTE_MS = 60_000;
 /** A digest claim this old without `sentAt` belongs to a flush that died: it may be taken over. */
 const STALE_CLAIM_MS = 2 * MINUTE_MS;
+/** A digest still not accepted an hour after it was due is dropped (the inbox holds its notices). */
+const GIVE_UP_MS = 3600_000;
 /** Slots and claims are kept a day, for a look at what went out, then removed by the periodic flush. */
 const KEEP_MS = 24 * 3600_000;
 
@@ -158,17 +160,34 @@ export async function flushRobotDigests(now: Date, deps: RobotDeps = {}, robot?:
     .sort({ dueAt: 1 })
     .lean();
   let sent = 0;
-  for (const d of due) if (await flushDigest(d, now, deps)) sent++;
+  let failure: unknown;
+  for (const d of due) {
+    // One robot that is down does not hold back the others' digests.
+    try {
+      if (await flushDigest(d, now, deps)) sent++;
+    } catch (err) {
+      failure ??= err;
+    }
+  }
   if (!robot) {
     const old = new Date(now.getTime() - KEEP_MS);
     await RobotSlot.deleteMany({ at: { $lt: old } });
     await RobotDigestClaim.deleteMany({ at: { $lt: old } });
   }
+  if (failure) throw failure;
   return sent;
 }
 
 async function flushDigest(
-  d: { _id: string; robot: string; minute: string; compoundId: string; body: string; vendor: string },
+  d: {
+    _id: string;
+    robot: string;
+    minute: string;
+    compoundId: string;
+    body: string;
+    vendor: string;
+    dueAt: Date;
+  },
   now: Date,
   deps: RobotDeps,
 ): Promise<boolean> {
@@ -197,8 +216,12 @@ async function flushDigest(
       .sort({ at: 1, _id: 1 })
       .lean();
     const policy = deps.urlProblem ?? productionPolicy;
-    if (!r || policy(r) || !items.length) {
-      await finish(); // the robot was removed (its notices stay in the inbox), or nothing was held
+    const tooLate = now.getTime() - d.dueAt.getTime() > GIVE_UP_MS;
+    if (!r || policy(r) || !items.length || tooLate) {
+      // The robot was removed or kept refusing for an hour, or nothing was held: the notices stay in
+      // the inbox, and the digest is not tried again.
+      if (tooLate) (deps.warn ?? console.warn)(`[robot] digest ${d._id} given up after an hour of failures`);
+      await finish();
       return false;
     }
     if (!(await takeSlot(d.robot, r.vendor, `digest:${d._id}`, now))) {

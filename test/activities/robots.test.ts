@@ -22,6 +22,8 @@ interface Received {
   query: URLSearchParams;
   /** The stand-in's own check of the signature, when the robot has a secret. */
   signOk?: boolean;
+  /** Answered with a canned answer (e.g. a refusal), not accepted. */
+  canned?: boolean;
 }
 
 let db: Awaited<ReturnType<typeof connectTestDb>>;
@@ -68,7 +70,7 @@ beforeAll(async () => {
       if (next) {
         res.writeHead(next.status, { 'content-type': 'application/json', ...next.headers }).end(next.body);
         if (next.status < 300)
-          received.push({ vendor, token, body: JSON.parse(data), query: url.searchParams });
+          received.push({ vendor, token, body: JSON.parse(data), query: url.searchParams, canned: true });
         return;
       }
       const body = JSON.parse(data) as Record<string, unknown>;
@@ -397,5 +399,28 @@ describe('a flood to one body', () => {
     await expect(flushRobotDigests(later, deps)).rejects.toThrow(/HTTP 502/);
     expect(await flushRobotDigests(new Date(later.getTime() + 1_000), deps)).toBe(1);
     expect(received.filter((r) => JSON.stringify(r.body).includes('【汇总】'))).toHaveLength(1);
+  });
+  it("when one robot's digest fails, another robot's due digest still goes; one failing for an hour is dropped", async () => {
+    const [bad, good] = [token('w'), token('w')];
+    const c = await compoundWith([
+      { body: 'ownersCommittee', vendor: 'wecom', url: robotUrl('wecom', bad) },
+      { body: 'staff', vendor: 'wecom', url: robotUrl('wecom', good) },
+    ]);
+    const t = new Date('2031-03-04T13:00:00.000Z');
+    const { notifier, deps } = notifierAt(t);
+    for (let i = 0; i < 21; i++) {
+      await notifier.send(note(c, { title: `甲${i}` }));
+      await notifier.send(note(c, { to: { role: 'staff' }, title: `乙${i}` }));
+    }
+    answers.set(
+      bad,
+      Array.from({ length: 5 }, () => ({ status: 200, body: '{"errcode":93000,"errmsg":"invalid"}' })),
+    );
+    await expect(flushRobotDigests(new Date(t.getTime() + 61_000), deps)).rejects.toThrow(/93000/);
+    const digests = received.filter((r) => !r.canned && JSON.stringify(r.body).includes('【汇总】'));
+    expect(digests.map((r) => r.token)).toEqual([good]);
+
+    expect(await flushRobotDigests(new Date(t.getTime() + 2 * 3600_000), deps)).toBe(0);
+    expect(await RobotDigest.countDocuments({ compoundId: c })).toBe(0);
   });
 });
