@@ -94,3 +94,6 @@ export async function updateWithTexts<B, A, R>(
   const stored = await storeLongTexts(compoundId, body);
   return expandTexts(await handle.executeUpdate(update, { args: [input(stored)] }));
 }
+
+/** The usual update input: the body as it came, with who sent it. */
+export const withActor = <B, C>(body: B, actor: C): B & { actor: C } => ({ ...body, actor });

@@ -130,7 +130,10 @@ const maskedRobot = z.strictObject({
 /** The robots as sent, with masked URLs and "已设置" secrets resolved to the stored ones. */
 function resolveRobots(sent: z.output<typeof robotsBody>, stored: RobotSetting[]): RobotSetting[] {
   const refuse = (field: string, message: string) =>
-    new DomainError('unprocessable', `请求参数有误：${field} ${message}`, { field, fields: [{ field, message }] });
+    new DomainError('unprocessable', `请求参数有误：${field} ${message}`, {
+      field,
+      fields: [{ field, message }],
+    });
   return sent.map((r, i) => {
     const old = stored.find((x) => x.body === r.body && x.vendor === r.vendor);
     let url = r.url;

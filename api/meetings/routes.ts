@@ -17,7 +17,7 @@ import { VOTE_CHOICES } from '../../domain/votes';
 import { DomainError } from '../../domain/errors';
 import { Vote, voteId } from '../../models/vote';
 import { ensureCycle, triggerMeeting } from '../../services/cycles';
-import { updateWithTexts } from '../../services/texts';
+import { updateWithTexts, withActor } from '../../services/texts';
 import {
   addMotionUpdate,
   castVoteUpdate,
@@ -143,7 +143,7 @@ const meetingActions = [
       participants: people('参会人员'),
     }),
     update: scheduleMeetingUpdate,
-    input: (body, actor) => ({ ...body, actor }),
+    input: withActor,
   }),
   action({
     path: 'postpone',
@@ -151,7 +151,7 @@ const meetingActions = [
     permission: 'meeting:schedule',
     body: z.strictObject({ reason: text('延期理由', LIMITS.reasonChars), newDate: isoDate }),
     update: postponeMeetingUpdate,
-    input: (body, actor) => ({ ...body, actor }),
+    input: withActor,
   }),
   action({
     path: 'record',
@@ -177,7 +177,7 @@ const meetingActions = [
         .default([]),
     }),
     update: recordMeetingUpdate,
-    input: (body, actor) => ({ ...body, actor }),
+    input: withActor,
   }),
   action({
     path: 'confirm-convening',
@@ -185,7 +185,7 @@ const meetingActions = [
     permission: 'meeting:confirmConvening',
     body: z.strictObject({ body: z.enum(COUNCIL_CONVENERS).optional() }),
     update: confirmConveningUpdate,
-    input: (body, actor) => ({ ...body, actor }),
+    input: withActor,
   }),
   action({
     path: 'motions',
@@ -199,7 +199,7 @@ const meetingActions = [
       delegateTo: z.enum(ORDER_BODIES).optional(),
     }),
     update: addMotionUpdate,
-    input: (body, actor) => ({ ...body, actor }),
+    input: withActor,
   }),
   action({
     path: 'votes',
@@ -207,7 +207,7 @@ const meetingActions = [
     permission: 'vote:cast',
     body: z.strictObject({ motionId: z.string().min(1).max(100), choice: z.enum(VOTE_CHOICES) }),
     update: castVoteUpdate,
-    input: (body, actor) => ({ ...body, actor }),
+    input: withActor,
     response: voteReceipt.or(meetingState),
     answerFirst: ({ workflowId, body, userId }) => countedBallot(workflowId, body, userId),
   }),
@@ -229,7 +229,7 @@ const meetingActions = [
       body: z.enum(SIGNING_BODIES).optional(),
     }),
     update: signEvaluationUpdate,
-    input: (body, actor) => ({ ...body, actor }),
+    input: withActor,
   }),
   action({
     path: 'finalize',
@@ -237,7 +237,7 @@ const meetingActions = [
     permission: 'evaluation:finalize',
     body: z.strictObject({ ratings, comment: text('裁定意见') }),
     update: finalizeEvaluationUpdate,
-    input: (body, actor) => ({ ...body, actor }),
+    input: withActor,
   }),
 ];
 

@@ -4,7 +4,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { ORDER_BODIES } from '../../domain/meetings';
 import { LIMITS } from '../../domain/limits';
 import type { Permission } from '../../domain/roles';
-import { updateWithTexts } from '../../services/texts';
+import { updateWithTexts, withActor } from '../../services/texts';
 import {
   completeRectificationUpdate,
   extendRectificationUpdate,
@@ -71,7 +71,7 @@ const orderActions = [
     permission: 'rectification:report',
     body: z.strictObject({ note: text('进展说明') }),
     update: reportRectificationUpdate,
-    input: (body, actor) => ({ ...body, actor }),
+    input: withActor,
   }),
   action({
     path: 'complete',
@@ -79,7 +79,7 @@ const orderActions = [
     permission: 'rectification:report',
     body: z.strictObject({ evidence: text('完成证明') }),
     update: completeRectificationUpdate,
-    input: (body, actor) => ({ ...body, actor }),
+    input: withActor,
   }),
   action({
     path: 'verify',
@@ -91,7 +91,7 @@ const orderActions = [
       newDeadline: isoDate.optional(),
     }),
     update: verifyRectificationUpdate,
-    input: (body, actor) => ({ ...body, actor }),
+    input: withActor,
   }),
   action({
     path: 'extend',
@@ -99,7 +99,7 @@ const orderActions = [
     permission: 'rectification:verify',
     body: z.strictObject({ until: isoDate, reason: text('延期理由', LIMITS.reasonChars) }),
     update: extendRectificationUpdate,
-    input: (body, actor) => ({ ...body, actor }),
+    input: withActor,
   }),
 ];
 
