@@ -85,6 +85,22 @@ describe('services.json', () => {
     });
   });
 
+  it('when a service definition is asked for, it has no attributes; an unknown code is 404', async () => {
+    const c = await makeCompound();
+    const res = await api().get(`${O}/services/complaint.sanitation.json?jurisdiction_id=${c}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ service_code: 'complaint.sanitation', attributes: [] });
+    expectOpen311Error(await api().get(`${O}/services/complaint.unicorns.json?jurisdiction_id=${c}`), 404);
+  });
+
+  it('when a path of the intake is called with another method or does not exist, it answers 405 or 404 in Open311 shape', async () => {
+    const c = await makeCompound();
+    const wrong = await api().post(`${O}/services.json?jurisdiction_id=${c}`).send({});
+    expectOpen311Error(wrong, 405);
+    expect(wrong.headers.allow).toContain('GET');
+    expectOpen311Error(await api().get(`${O}/tokens/1.json`), 404);
+  });
+
   it('when the jurisdiction is missing it answers 400, and when unknown 404, both in Open311 shape', async () => {
     expectOpen311Error(await api().get(`${O}/services.json`), 400, 'jurisdiction_id');
     expectOpen311Error(await api().get(`${O}/services.json?jurisdiction_id=nowhere`), 404, 'nowhere');
