@@ -176,8 +176,6 @@ export async function findRequests(
     return found.flatMap((v) => (v ? [requestView(v)] : []));
   }
   const statuses = list(q.status);
-  const bad = statuses.find((s) => s !== 'open' && s !== 'closed');
-  if (bad) throw invalid('status', `status 只能是 open 或 closed：${bad}`);
   const codes = list(q.service_code);
   const unknown = codes.find((c) => !parseServiceCode(c));
   if (unknown)

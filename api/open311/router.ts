@@ -43,11 +43,13 @@ export function open311Router(routes: readonly RouteDef[], opts: MountOptions, l
       res.status(500).json([{ code: 500, description: '服务器内部错误，请稍后再试' }]);
       return;
     }
+    // Open311 knows 400 for every request it cannot fulfil: a rule beyond the shape (422 elsewhere) too.
+    const status = reply.status === 422 ? 400 : reply.status;
     const problems = (reply.details as { fields?: { field: string; message: string }[] } | undefined)?.fields;
     const body = problems?.length
-      ? problems.map((p) => ({ code: reply.status, description: `${fieldName(p.field)}：${p.message}` }))
-      : [{ code: reply.status, description: reply.message }];
-    res.status(reply.status).json(body);
+      ? problems.map((p) => ({ code: status, description: `${fieldName(p.field)}：${p.message}` }))
+      : [{ code: status, description: reply.message }];
+    res.status(status).json(body);
   });
   return router;
 }

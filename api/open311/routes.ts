@@ -133,6 +133,8 @@ export function open311Routes(deps: AppDeps): RouteDef[] {
         'hotline_work_order_no / hotline_classification_code 为 12345 工单扩展字段：带工单号的请求按 12345 热线渠道登记，工单号在本小区唯一，同一密钥重复提交同一内容答原请求，否则答 409。' +
         '不带工单号时，可用 Idempotency-Key 请求头避免重试造成重复登记。device_id、account_id、media_url 接受但不保存；attribute[…] 一律拒绝（服务类型没有附加属性）。',
       access: 'apiKey',
+      // The key may come in the query too: that is where the apiKey scheme says it goes.
+      query: z.strictObject({ api_key: apiKey }),
       body: requestBody,
       bodyTypes: ['application/x-www-form-urlencoded', 'application/json'],
       headers: z.looseObject({ 'idempotency-key': idempotencyKey.optional() }),
@@ -163,11 +165,24 @@ export function open311Routes(deps: AppDeps): RouteDef[] {
       access: 'apiKey',
       query: z.strictObject({
         ...keyed,
-        service_request_id: z.string().max(3000).optional(),
-        service_code: z.string().max(2000).optional(),
+        service_request_id: z
+          .string()
+          .regex(
+            /^[0-9a-f]{24}(,[0-9a-f]{24}){0,99}$/,
+            'service_request_id 应为逗号分隔的请求编号，最多 100 个',
+          )
+          .optional(),
+        service_code: z
+          .string()
+          .regex(/^[a-z]+\.[A-Za-z]+(,[a-z]+\.[A-Za-z]+){0,49}$/, 'service_code 应为逗号分隔的服务类型编码')
+          .max(2000)
+          .optional(),
         start_date: isoDate.optional(),
         end_date: isoDate.optional(),
-        status: z.string().max(20).optional().meta({ description: 'open、closed，或 open,closed' }),
+        status: z
+          .string()
+          .regex(/^(open|closed)(,(open|closed))?$/, 'status 只能是 open、closed 或 open,closed')
+          .optional(),
       }),
       rateLimit: perKey,
       response: z.array(serviceRequest),
