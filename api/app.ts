@@ -2,9 +2,8 @@ import express from 'express';
 import helmet from 'helmet';
 import mongoose from 'mongoose';
 import swaggerUi from 'swagger-ui-express';
-import type { Config } from '../config';
-import type { TemporalHandle } from '../services/temporal-client';
 import { accountRoutes } from './accounts/routes';
+import type { AppDeps } from './deps';
 import { apiKeyRoutes } from './api-keys/routes';
 import { authenticate } from './auth';
 import { compoundRoutes } from './compounds/routes';
@@ -21,17 +20,7 @@ import { rateRoutes } from './rates/routes';
 import { methodNotAllowed, mount, type RouteDef } from './route-table';
 import { voiceRoutes } from './voices/routes';
 
-export interface AppDeps {
-  config: Pick<Config, 'jwtSecret' | 'tokenTtlSeconds'>;
-  temporal: TemporalHandle;
-  log?: (msg: string) => void;
-  /** "Now" for the API (intake times, what is due, current periods): the machine's clock unless a test pins it. */
-  clock?: () => Date;
-  /** Check every JSON answer against the API document (tests; default: when NODE_ENV is test). */
-  checkResponses?: boolean;
-  /** Limits per user and address (default on; test suites, one client playing many people, turn them off). */
-  rateLimits?: boolean;
-}
+export type { AppDeps } from './deps';
 
 /** Every route of the API, by matter: the one table the router, the checks and the document read. */
 export function routeTable(deps: AppDeps): RouteDef[] {

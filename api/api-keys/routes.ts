@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { MAX_ACTIVE_API_KEYS } from '../../domain/open311';
 import { issueApiKey, listApiKeys, revokeApiKey } from '../../services/api-keys';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { route, type RouteDef } from '../route-table';
 import { at, compoundId, compoundParams, opt, text } from '../schemas';
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { SERVICE_CODES, open311Services, parseServiceCode } from '../../domain/open311';
 import { DomainError } from '../../domain/errors';
 import { loadCompound } from '../../services/compounds';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { rateLimit } from '../rate-limit';
 import { route, type RouteDef } from '../route-table';
 import { classificationCode, compoundId, idempotencyKey, isoDate, workOrderNo } from '../schemas';

@@ -1,0 +1,15 @@
+/** What the app is built from; its own module so route files can name it without importing the app. */
+import type { Config } from '../config';
+import type { TemporalHandle } from '../services/temporal-client';
+
+export interface AppDeps {
+  config: Pick<Config, 'jwtSecret' | 'tokenTtlSeconds'>;
+  temporal: TemporalHandle;
+  log?: (msg: string) => void;
+  /** "Now" for the API (intake times, what is due, current periods): the machine's clock unless a test pins it. */
+  clock?: () => Date;
+  /** Check every JSON answer against the API document (tests; default: when NODE_ENV is test). */
+  checkResponses?: boolean;
+  /** Limits per user and address (default on; test suites, one client playing many people, turn them off). */
+  rateLimits?: boolean;
+}
