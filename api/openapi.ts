@@ -68,13 +68,14 @@ function operation(def: RouteDef): ZodOpenApiOperationObject {
           : [{ bearer: [] }],
     'x-permission': typeof def.access === 'object' ? def.access.permission : def.access,
   };
-  if (def.body) {
-    const types = def.bodyTypes ?? ['application/json'];
+  // A body whose fields are all optional may be left out (it reads as {}): the document says so.
+  if (def.body)
     op.requestBody = {
-      required: true,
-      content: Object.fromEntries(types.map((t) => [t, { schema: def.body }])),
+      required: !def.body.safeParse({}).success,
+      content: Object.fromEntries(
+        (def.bodyTypes ?? ['application/json']).map((t) => [t, { schema: def.body }]),
+      ),
     };
-  }
   return op;
 }
 
