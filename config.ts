@@ -27,6 +27,8 @@ const envSchema = z.object({
     .enum(['true', 'false'])
     .optional()
     .transform((v) => (v === undefined ? undefined : v === 'true')),
+  /** Per-user and per-address limits (login, intake, exports, public pages). Off only for load tests. */
+  RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   DEFAULT_TIME_ZONE: z.string().default('Asia/Shanghai'),
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce
@@ -45,6 +47,7 @@ export type Config = {
   jwtSecret: string;
   tokenTtlSeconds: number;
   notify: { webhookUrl?: string; log: boolean };
+  rateLimits: boolean;
   defaultTimeZone: string;
   logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /**
@@ -117,6 +120,7 @@ export function loadConfig(
     jwtSecret: e.JWT_SECRET ?? developmentSecret(opts.secretFile),
     tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
     notify: { webhookUrl: e.NOTIFY_WEBHOOK_URL, log: e.NOTIFY_LOG ?? e.NODE_ENV === 'development' },
+    rateLimits: e.RATE_LIMITS === 'on',
     defaultTimeZone: e.DEFAULT_TIME_ZONE,
     logLevel: e.LOG_LEVEL,
     workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,

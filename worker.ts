@@ -9,6 +9,7 @@ import {
   webhookChannel,
   type NotificationChannel,
 } from './activities/notifications';
+import { flushRobotDigests, robotChannels } from './activities/robots';
 import { sweepVoiceStarts } from './services/voice-drift';
 import { ensureCycle } from './services/cycles';
 import { Compound, setDefaultTimeZone } from './models/compound';
@@ -31,7 +32,8 @@ async function main() {
   const temporal = createTemporalHandle(config.temporal);
   const activities = createActivities({
     temporal: () => temporal.client(),
-    notifier: createNotifier({ channels: notificationChannels(config) }),
+    // Notifications to a body also go to the group robots its compound set (settings.robots).
+    notifier: createNotifier({ channels: notificationChannels(config), route: robotChannels() }),
   });
   const worker = await Worker.create({
     connection,
@@ -61,6 +63,15 @@ async function main() {
       .catch((err: unknown) => console.warn('[worker] fold failed:', err))
       .finally(() => (folding = false));
   }, 250);
+  // A robot's digest of a full minute goes out once the minute has passed, even if nothing else is sent.
+  let flushing = false;
+  const digests = setInterval(() => {
+    if (flushing) return;
+    flushing = true;
+    flushRobotDigests(new Date())
+      .catch((err: unknown) => console.warn('[worker] robot digests:', err))
+      .finally(() => (flushing = false));
+  }, 10_000);
   const cycles = setInterval(
     () => void ensureCycles().catch((err: unknown) => console.warn('[worker] cycles:', err)),
     300_000,
@@ -71,6 +82,7 @@ async function main() {
   await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks finish
   clearInterval(sweep);
   clearInterval(fold);
+  clearInterval(digests);
   clearInterval(cycles);
   await Promise.allSettled([temporal.close(), connection.close(), mongoose.disconnect()]);
 }

@@ -23,7 +23,14 @@ export interface Notifier {
   send(n: NotificationInput): Promise<void>;
 }
 
-export function createNotifier({ channels }: { channels: NotificationChannel[] }): Notifier {
+export function createNotifier({
+  channels,
+  route,
+}: {
+  channels: NotificationChannel[];
+  /** Channels chosen per notification (e.g. the robots its compound set for the body it is addressed to). */
+  route?: (n: NotificationInput) => Promise<NotificationChannel[]>;
+}): Notifier {
   return {
     async send(n) {
       const at = n.at ? new Date(n.at) : new Date();
@@ -50,7 +57,8 @@ export function createNotifier({ channels }: { channels: NotificationChannel[] }
         if ((err as { code?: number }).code !== 11000) throw err;
         return undefined;
       });
-      if (!channels.length) return;
+      const all = route ? [...channels, ...(await route(n))] : channels;
+      if (!all.length) return;
       // Just inserted: nothing was delivered yet; otherwise (a retry) see which channels already were.
       const sent =
         stored?.upsertedCount === 1
@@ -60,7 +68,7 @@ export function createNotifier({ channels }: { channels: NotificationChannel[] }
         ...Object.keys((sent?.delivered ?? {}) as Record<string, unknown>),
         ...(sent?.deliveries ?? []).map((d) => d.channel),
       ]);
-      for (const channel of channels) {
+      for (const channel of all) {
         if (done.has(channel.name)) continue;
         await channel.deliver(n); // a failure throws: the activity retries the channels not yet done
         // A field per channel: setting it twice is the same as once (no array guard, which FerretDB v1

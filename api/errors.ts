@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { DomainError, type DomainErrorCode } from '../domain/errors';
 
@@ -9,6 +9,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  unprocessable: 422,
   rate_limited: 429,
   unavailable: 503,
 };
@@ -18,13 +19,29 @@ export function toDomainError(err: unknown): DomainError | undefined {
   if (err instanceof DomainError) return err;
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     const type = err.cause.type;
-    if (type === 'invalid' || type === 'forbidden' || type === 'conflict') {
-      return new DomainError(type, err.cause.message);
-    }
+    // The API checked the request's shape before the workflow saw it: a workflow's 'invalid' is a rule
+    // about the matter's state (a deadline not later than the current one), hence 422, not 400.
+    if (type === 'invalid') return new DomainError('unprocessable', err.cause.message);
+    if (type === 'forbidden' || type === 'conflict') return new DomainError(type, err.cause.message);
   }
   if (err instanceof WorkflowNotFoundError)
     return new DomainError('conflict', '该事项的处理流程已结束或尚未启动');
+  // Temporal down or unreachable (gRPC UNAVAILABLE, DEADLINE_EXCEEDED, or no connection at all): say so, and
+  // when to try again, rather than a bare 500. Nothing was changed: the update never reached a workflow.
+  if (isUnreachable(err))
+    return new DomainError('unavailable', '流程服务暂时不可用，请稍后再试', { retryAfterSeconds: 5 });
   return undefined;
+}
+
+function isUnreachable(err: unknown): boolean {
+  const grpc = (e: unknown) => {
+    const code = (e as { code?: unknown } | undefined)?.code;
+    return code === 14 || code === 4;
+  };
+  if (err instanceof ServiceError)
+    return grpc(err.cause) || /unavailable|deadline|connect/i.test(err.message);
+  if (grpc(err) && err instanceof Error && 'metadata' in err) return true;
+  return err instanceof Error && /Failed to connect|TransportError|ECONNREFUSED/.test(err.message);
 }
 
 export function notFound(_req: Request, _res: Response, next: NextFunction) {
@@ -65,11 +82,18 @@ export function describeError(err: unknown): ErrorReply | undefined {
   return undefined;
 }
 
+/** Every refusal that says when to come back says it in the header too (rate limits, busy exports). */
+export function retryAfter(res: Response, reply: ErrorReply): void {
+  const retry = (reply.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  if (typeof retry === 'number' && !res.getHeader('Retry-After')) res.setHeader('Retry-After', String(retry));
+}
+
 /** The one place errors become HTTP responses: { error: { code, message, details } }. */
 export function errorHandler(log: (err: unknown) => void = (e) => console.error(e)) {
   return (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const reply = describeError(err);
     if (reply) {
+      retryAfter(res, reply);
       const { status, ...error } = reply;
       res.status(status).json({ error });
       return;

@@ -17,6 +17,7 @@ const REFUSALS: Record<number, string> = {
   405: '该路径不支持此方法（Allow 头给出可用方法）',
   409: '事项此刻的状态不允许这样做（如已办结、表决已结束、流程未启动）',
   413: '请求体过大',
+  422: '格式正确，但违反了说明中的规则（如没有这个楼栋、时间已过、两个字段互相矛盾）',
   415: '不支持的请求体类型或编码（请用 UTF-8 JSON）',
   429: '过于频繁（Retry-After 头给出多少秒后再试）',
   503: '依赖的服务暂时不可用，请稍后再试',
@@ -33,6 +34,8 @@ function operation(def: RouteDef): ZodOpenApiOperationObject {
   if (def.access === 'apiKey') statuses.delete(401);
   const refusalContent = def.errorBody ? { 'application/json': { schema: def.errorBody } } : errorContent;
   if (def.method !== 'get') statuses.add(413).add(415);
+  // Routes refusing in another standard's shape (Open311) answer such rules with its 400 instead.
+  if ((def.body || def.query) && !def.errorBody) statuses.add(422);
   const responses: Record<string, ZodOpenApiResponseObject> = {};
   const status = def.status ?? 200;
   if ('file' in def.response) {

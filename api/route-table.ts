@@ -108,7 +108,7 @@ function parse(
   part: 'params' | 'query' | 'body' | 'header',
   schema: z.ZodType,
   value: unknown,
-  problems: { field: string; message: string }[],
+  problems: { field: string; message: string; rule: boolean }[],
 ): unknown {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
@@ -118,7 +118,8 @@ function parse(
       part === 'header'
         ? String(issue.path[0] ?? '').replace(/(^|-)(\w)/g, (_m, d: string, c: string) => d + c.toUpperCase())
         : [part, ...issue.path.map(String)].join('.');
-    problems.push({ field, message: issue.message });
+    // A refinement (code 'custom') is a rule the document states only in words, not a shape it declares.
+    problems.push({ field, message: issue.message, rule: issue.code === 'custom' });
   }
   return undefined;
 }
@@ -160,16 +161,18 @@ export function mount(router: Router, routes: readonly RouteDef[], opts: MountOp
       const roles = await checkAccess(req, def.access);
       if (def.rateLimit && opts.rateLimits !== false)
         def.rateLimit.take(req.apiKey?.id ?? req.user?.id ?? `ip:${req.ip ?? ''}`, res);
-      const problems: { field: string; message: string }[] = [];
+      const problems: { field: string; message: string; rule: boolean }[] = [];
       const params = def.params ? parse('params', def.params, req.params, problems) : req.params;
       const q = parse('query', query, req.query, problems);
       const b = body ? parse('body', body, req.body ?? {}, problems) : undefined;
       if (def.headers) parse('header', def.headers, req.headers, problems);
       if (problems.length) {
         const first = problems[0]!;
-        throw new DomainError('invalid', `请求参数有误：${first.field} ${first.message}`, {
+        // 400 when the request is not the documented shape; 422 when it is, but breaks a stated rule.
+        const code = problems.every((p) => p.rule) ? 'unprocessable' : 'invalid';
+        throw new DomainError(code, `请求参数有误：${first.field} ${first.message}`, {
           field: first.field,
-          fields: problems,
+          fields: problems.map(({ field, message }) => ({ field, message })),
         });
       }
       // Anything behind a sign-in may carry personal data: no cache keeps it.

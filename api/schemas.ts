@@ -19,8 +19,19 @@ export const isoDate = z.iso.datetime({
   offset: true,
   message: '应为 ISO 8601 时间，如 2026-12-28T15:00:00+08:00',
 });
+/**
+ * A string that must hold `min` (1 or 2) characters once trimmed. The pattern says it in the document
+ * too, on the raw value, so "\t" is refused as the document says (400) rather than passing its
+ * minLength and failing after the trim.
+ */
+export const filled = (min: 1 | 2, message: string) =>
+  z
+    .string()
+    .regex(min === 1 ? /\S/ : /\S[\s\S]*\S/, message)
+    .trim()
+    .min(min, message);
 export const text = (label: string, max: number = LIMITS.textChars) =>
-  z.string().trim().min(1, `请填写${label}`).max(max, `${label}最多 ${max} 字`);
+  filled(1, `请填写${label}`).max(max, `${label}最多 ${max} 字`);
 export const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, '应为 yyyy-mm');
 export const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 export const page = (maxSize = 100, defaultSize = 20) => ({
@@ -62,6 +73,7 @@ export const errorBody = z
         'unavailable',
         'method_not_allowed',
         'internal',
+        'unprocessable',
       ]),
       message: z.string().meta({ description: '给人看的说明（中文）' }),
       details: z.unknown().optional(),

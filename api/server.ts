@@ -9,7 +9,8 @@ async function main() {
   setDefaultTimeZone(config.defaultTimeZone);
   await mongoose.connect(config.mongodbUri, { serverSelectionTimeoutMS: 10_000 });
   const temporal = createTemporalHandle(config.temporal);
-  const app = createApp({ config, temporal, log: (m) => console.warn(m) });
+  if (!config.rateLimits) console.warn('[api] RATE_LIMITS=off: no request is rate-limited (load tests only)');
+  const app = createApp({ config, temporal, rateLimits: config.rateLimits, log: (m) => console.warn(m) });
   const server = app.listen(config.port, config.host, () => {
     console.log(`[api] 共治 API listening on http://${config.host}:${config.port}/api/v1`);
   });

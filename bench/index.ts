@@ -1,7 +1,7 @@
 /**
  * The benchmarks: `npm run bench -- intake|timers|reads|rates|backends` (several may be named; none: all).
  * Each prints its figures with min / median / max over rounds and, where there is one, the ratio to a
- * bare control measured in the same run. They assert nothing; the README keeps the last full run.
+ * bare control measured in the same run. They assert nothing; docs/performance.md keeps the last full run.
  */
 import { benchBackends } from './backends';
 import { benchIntake } from './intake';

@@ -2,8 +2,8 @@
  * The annual evaluation's arithmetic: from the year's record of a body, its rates, a score and the
  * proposed rating (值得信任 / 一般 / 不值得信任) under settable thresholds.
  */
-import type { Body } from './bodies';
-import { DAY_MS } from './calendar';
+import { BODY_SHORT_NAMES, labelsOf, type Body } from './bodies';
+import { DAY_MS, zonedTime } from './calendar';
 import type { EvaluationRating, MeetingSettings } from './meetings';
 
 /** The bodies the evaluation rates: the owners' committee and the self-management committee. */
@@ -16,6 +16,8 @@ export type EvaluatedBody = (typeof EVALUATED_BODIES)[number];
 /** The bodies that sign the evaluation off, each by a different person. */
 export const SIGNING_BODIES = ['partyBranch', 'supervisoryBoard'] as const satisfies readonly Body[];
 export type SigningBody = (typeof SIGNING_BODIES)[number];
+/** As the ledger and the notices name the signers (党支部签署评估). */
+export const SIGNER_LABELS: Record<SigningBody, string> = labelsOf(SIGNING_BODIES, BODY_SHORT_NAMES);
 
 export interface Counted {
   total: number;
@@ -98,6 +100,11 @@ export function proposeRating(
 export const SIGN_OFF_REMINDER_DAYS = 3;
 /** How often an unsigned evaluation is escalated to the community party organization before it waits. */
 export const SIGN_OFF_ESCALATIONS = 2;
+
+/** The year's record is final once the local year is over: the start of the next year, in its zone. */
+export function evaluationYearEnd(year: number, timeZone: string): Date {
+  return zonedTime(timeZone, year + 1, 1, 1);
+}
 
 /** The sign-off deadline: `signOffDays` after the meeting's deadline, or after now if that is past. */
 export function signOffDeadline(now: Date, holdBy: Date, s: MeetingSettings): Date {

@@ -2,11 +2,11 @@
  * The four meetings (四会): who convenes each, when each period's meeting is due, and the settings a
  * compound may change. Pure: every date comes in as an argument.
  */
-import { BODIES, BODY_NAMES, BODY_SHORT_NAMES, type Body } from './bodies';
+import { BODIES, BODY_NAMES, BODY_SHORT_NAMES, labelsOf, type Body } from './bodies';
 import type { Role } from './roles';
 import type { VoteBase } from './votes';
 import { previousWorkingDayIn, type WorkCalendar } from './working-days';
-import { DAY_MS, localParts, previousWorkingDay, zonedTime, daysInMonth } from './calendar';
+import { DAY_MS, HOUR_MS, localParts, previousWorkingDay, zonedTime, daysInMonth } from './calendar';
 
 export const MEETING_TYPES = [
   'monthlyConsultation',
@@ -35,11 +35,17 @@ export function meetingTypeOfSlug(slug: string): MeetingType | undefined {
   return MEETING_TYPES.find((t) => MEETING_SLUGS[t] === slug);
 }
 
+/** The two bodies that convene the quarterly council jointly, each confirming by a different person. */
+export const COUNCIL_CONVENERS = ['partyBranch', 'ownersCommittee'] as const satisfies readonly Body[];
+export type CouncilConvener = (typeof COUNCIL_CONVENERS)[number];
+/** As the ledger names them (党支部确认召集). */
+export const CONVENER_LABELS: Record<CouncilConvener, string> = labelsOf(COUNCIL_CONVENERS, BODY_SHORT_NAMES);
+
 /** The bodies that convene (and attend) each meeting. */
 export const CONVENERS: Record<MeetingType, Role[]> = {
   monthlyConsultation: ['partyBranch', 'ownersCommittee'],
   periodicCoordination: ['ownersCommittee', 'selfManagementCommittee'],
-  quarterlyDeliberation: ['partyBranch', 'ownersCommittee'],
+  quarterlyDeliberation: [...COUNCIL_CONVENERS],
   annualEvaluation: ['partyBranch', 'supervisoryBoard'],
 };
 
@@ -116,7 +122,8 @@ export const DISPOSITION_LABELS: Record<Disposition, string> = {
   noFurtherAction: '无需进一步处理',
 };
 
-export type EvaluationRating = 'trustworthy' | 'average' | 'untrustworthy';
+export const EVALUATION_RATINGS = ['trustworthy', 'average', 'untrustworthy'] as const;
+export type EvaluationRating = (typeof EVALUATION_RATINGS)[number];
 export const RATING_LABELS: Record<EvaluationRating, string> = {
   trustworthy: '值得信任',
   average: '一般',
@@ -314,6 +321,11 @@ export const MEETING_ESCALATION_LADDER: readonly (readonly Role[])[] = [
   ['partyBranch', 'supervisoryBoard', 'staff'],
 ];
 
+/** Whether a meeting that has climbed `level` rungs is past the top: it waits, flagged, until held. */
+export function meetingLadderClimbed(level: number): boolean {
+  return level >= MEETING_ESCALATION_LADDER.length;
+}
+
 /** Rung `level` (from 1) of the ladder: whom it tells, and the next deadline to hold the meeting by. */
 export function meetingEscalation(
   level: number,
@@ -340,4 +352,37 @@ export function reminderTimes(at: Date, daysBefore: number[], now: Date): Date[]
     .sort((a, b) => b - a)
     .map((d) => new Date(at.getTime() - d * DAY_MS))
     .filter((t) => t.getTime() > now.getTime());
+}
+
+/**
+ * The next reminder of a meeting planned at `plannedAt` that is not yet `sent` and still ahead of
+ * `now`: when, and how many days before the meeting. None falls at or after the deadline to hold it.
+ */
+export function nextMeetingReminder(
+  plannedAt: Date,
+  holdBy: Date,
+  daysBefore: number[],
+  now: Date,
+  sent: (at: Date) => boolean,
+): { at: Date; daysBefore: number } | undefined {
+  const at = reminderTimes(plannedAt, daysBefore, now).find((t) => !sent(t));
+  if (!at || at.getTime() >= holdBy.getTime()) return undefined;
+  return { at, daysBefore: Math.round((plannedAt.getTime() - at.getTime()) / DAY_MS) };
+}
+
+/** A postponed meeting is held by its old deadline or by the end of the new date's local day, if later. */
+export function holdByAfterPostponement(holdBy: Date, newDate: Date, timeZone: string): Date {
+  return new Date(Math.max(holdBy.getTime(), endOfLocalDay(newDate, timeZone).getTime()));
+}
+
+/**
+ * A prompt coordination (a complaint about the self-management committee's service), called at `now`:
+ * held within `promptCoordinationDays`, planned a day before that deadline but not sooner than in an hour.
+ */
+export function promptCoordinationDates(now: Date, s: MeetingSettings): { plannedAt: Date; holdBy: Date } {
+  const holdBy = now.getTime() + s.promptCoordinationDays * 24 * HOUR_MS;
+  return {
+    plannedAt: new Date(Math.max(now.getTime() + HOUR_MS, holdBy - 24 * HOUR_MS)),
+    holdBy: new Date(holdBy),
+  };
 }

@@ -1,5 +1,5 @@
 /**
- * The read projections every list and rate reads (README "How reads stay fast"): one page per compound
+ * The read projections every list and rate reads (docs/performance.md): one page per compound
  * and local month holding a compact row per voice, and one page per compound holding a row per meeting
  * and per order. A row carries what lists filter and sort on and what the rates count; the pages are
  * kept by one folder per compound from the records themselves, so they are always a function of them.

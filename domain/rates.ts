@@ -1,5 +1,5 @@
 /**
- * The rates used in Chinese complaint handling, defined once (README "The rates"):
+ * The rates used in Chinese complaint handling, defined once (docs/rules.md, "The rates"):
  * - 响应率 response rate: voices (not praise) raised in the period whose first response (accept or
  *   resolve) came before the acknowledgement deadline without escalation ÷ voices raised.
  * - 解决率 resolution rate: voices raised in the period that are resolved or closed after a result ÷ voices raised.

@@ -299,6 +299,15 @@ export const VOICE_STATUSES = [
   'published', // praise: recorded and shown, no deadlines
 ] as const;
 export type VoiceStatus = (typeof VOICE_STATUSES)[number];
+/** What the echo wall shows: voices handled (or praise recorded). */
+export const ECHO_WALL_STATUSES = [
+  'resolved',
+  'closed',
+  'published',
+] as const satisfies readonly VoiceStatus[];
+/** The two deadlines of a voice: to accept it, and to resolve it. */
+export const DEADLINE_PHASES = ['acknowledge', 'resolve'] as const;
+export type DeadlinePhase = (typeof DEADLINE_PHASES)[number];
 export const VOICE_STATUS_LABELS: Record<VoiceStatus, string> = {
   received: '已受理',
   assigned: '待接单',
@@ -347,7 +356,7 @@ export const DEFAULT_VOICE_SETTINGS: VoiceSettings = {
  */
 export function voiceDeadline(
   from: Date,
-  phase: 'acknowledge' | 'resolve',
+  phase: DeadlinePhase,
   kd: KindDeadlines,
   timeZone: string,
   calendar?: WorkCalendar,
@@ -355,6 +364,16 @@ export function voiceDeadline(
   if (kd.workingDays && calendar) return addWorkingDays(from, kd.workingDays[phase], timeZone, calendar);
   const hours = phase === 'acknowledge' ? kd.acknowledgeHours : kd.resolveHours;
   return { at: new Date(from.getTime() + hours * 3_600_000), uncoveredYears: [] };
+}
+
+/** The deadline a body gets when a voice climbs to it at `now`: the ladder's step. */
+export function escalatedDeadline(now: Date, s: VoiceSettings): Date {
+  return new Date(now.getTime() + s.escalationStepHours * 3_600_000);
+}
+
+/** Until when a resident may say whether they are satisfied with a voice resolved at `resolvedAt`. */
+export function feedbackClosesAt(resolvedAt: Date, s: VoiceSettings): Date {
+  return new Date(resolvedAt.getTime() + s.feedbackWindowHours * 3_600_000);
 }
 
 /** When to remind before a deadline: `lead` before it, or halfway there if the window is shorter. */

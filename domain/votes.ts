@@ -13,7 +13,8 @@ export interface Tally {
   abstain: number;
 }
 
-export type VoteBase = 'votesCast' | 'present' | 'members';
+export const VOTE_BASES = ['votesCast', 'present', 'members'] as const;
+export type VoteBase = (typeof VOTE_BASES)[number];
 
 export interface MotionResult {
   passed: boolean;

@@ -45,6 +45,8 @@ const compoundSchema = new Schema(
       meetings: { type: Schema.Types.Mixed },
       /** { staffSeeAnonymousAuthors }: who may see the author of an anonymous voice (default: nobody). */
       privacy: { type: Schema.Types.Mixed },
+      /** [{ body, vendor, url, secret? }]: the offices' group robots (domain/robots.ts); URL and secret are secrets. */
+      robots: { type: Schema.Types.Mixed },
     },
   },
   { timestamps: true, minimize: false },

@@ -285,6 +285,16 @@ def main() -> int:
     base_text = BASE_CONFIG.read_text(encoding="utf-8")
     if fail_on_warnings:
         base_text += f"\n[warnings]\nfail-on = {json.dumps(fail_on_warnings)}\n"
+    parameters = os.environ.get("FUZZ_PARAMETERS", "")
+    if parameters:
+        # Fixed values for named parameters (e.g. a real compound's id), so requests reach past the 404s.
+        try:
+            fixed = json.loads(parameters)
+        except json.JSONDecodeError as err:
+            die(f"FUZZ_PARAMETERS must be a JSON object of parameter name to value: {err}")
+        if not isinstance(fixed, dict) or not all(isinstance(v, (str, int, float, bool)) for v in fixed.values()):
+            die('FUZZ_PARAMETERS must be a JSON object of parameter name to value, e.g. {"compoundId": "c1"}')
+        base_text += "\n[parameters]\n" + "".join(f"{json.dumps(k)} = {json.dumps(v)}\n" for k, v in fixed.items())
 
     # Nothing but loopback: no proxy may carry a request elsewhere.
     env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy", "all_proxy")}

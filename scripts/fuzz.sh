@@ -28,6 +28,7 @@
 #                               (enables object_level_authorization between them)
 #   FUZZ_FAIL_ON_WARNINGS=      schemathesis warnings that fail the run, e.g. missing_auth,missing_test_data
 #   FUZZ_WAIT_FOR_SCHEMA=30     seconds to wait for the document to be served
+#   FUZZ_PARAMETERS=            JSON {"name": value}: fixed values for those parameters (e.g. a real compoundId)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$root/scripts/provision.sh" schemathesis >/dev/null

@@ -65,6 +65,9 @@ export class Stack {
       JWT_SECRET: this.secret,
       PORT: String(this.apiPort),
       NOTIFY_LOG: 'false',
+      // One machine plays every client of a load or fault test: per-address and per-user limits would
+      // refuse the burst the test is about.
+      RATE_LIMITS: 'off',
       ...this.opts.env,
     };
   }

@@ -1,6 +1,8 @@
 /** Compounds as requests and services read them: kept a few seconds, with their settings filled in. */
 import { DomainError } from '../domain/errors';
 import { DEFAULT_MEETING_SETTINGS, type MeetingSettings } from '../domain/meetings';
+import { ROBOT_VENDORS, type RobotSetting } from '../domain/robots';
+import { BODIES } from '../domain/bodies';
 import { DEFAULT_VOICE_SETTINGS, type VoiceSettings } from '../domain/voices';
 import { Compound } from '../models/compound';
 
@@ -42,4 +44,19 @@ export function staffSeeAnonymousAuthors(compound: { settings?: unknown }): bool
   const privacy = (compound.settings as { privacy?: { staffSeeAnonymousAuthors?: boolean } } | undefined)
     ?.privacy;
   return privacy?.staffSeeAnonymousAuthors === true;
+}
+
+/** The compound's group robots (settings.robots), each well formed; none when it set none. */
+export function robotsOf(compound: { settings?: unknown } | null | undefined): RobotSetting[] {
+  const robots = (compound?.settings as { robots?: unknown } | undefined)?.robots;
+  if (!Array.isArray(robots)) return [];
+  return robots.filter(
+    (r): r is RobotSetting =>
+      !!r &&
+      typeof r === 'object' &&
+      BODIES.includes((r as RobotSetting).body) &&
+      ROBOT_VENDORS.includes((r as RobotSetting).vendor) &&
+      typeof (r as RobotSetting).url === 'string' &&
+      ((r as RobotSetting).secret === undefined || typeof (r as RobotSetting).secret === 'string'),
+  );
 }

@@ -40,10 +40,10 @@ export async function triggerMeeting(
   const compound = await loadCompound(compoundId);
   const local = localParts(now, timeZoneOf(compound));
   if (input.year !== undefined && input.type !== 'annualEvaluation') {
-    throw new DomainError('invalid', '只有年度评估会需要指定评估年度', { field: 'body.year' });
+    throw new DomainError('unprocessable', '只有年度评估会需要指定评估年度', { field: 'body.year' });
   }
   if (input.year !== undefined && input.year > local.year) {
-    throw new DomainError('invalid', '评估年度不能在将来', { field: 'body.year' });
+    throw new DomainError('unprocessable', '评估年度不能在将来', { field: 'body.year' });
   }
   // An evaluation called in December rates this year; earlier in the year, the year before.
   const year =
@@ -52,9 +52,9 @@ export async function triggerMeeting(
       : undefined;
   const planned = Date.parse(input.plannedAt);
   if (planned <= now.getTime())
-    throw new DomainError('invalid', '会议时间必须在将来', { field: 'body.plannedAt' });
+    throw new DomainError('unprocessable', '会议时间必须在将来', { field: 'body.plannedAt' });
   if (input.holdBy && Date.parse(input.holdBy) < planned) {
-    throw new DomainError('invalid', '召开期限不能早于会议时间', { field: 'body.holdBy' });
+    throw new DomainError('unprocessable', '召开期限不能早于会议时间', { field: 'body.holdBy' });
   }
   const period = `extra-${monthKey(now, timeZoneOf(compound))}-${randomBytes(3).toString('hex')}`;
   const args: [MeetingInput] = [

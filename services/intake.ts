@@ -318,7 +318,9 @@ export async function submitVoice(
     );
   }
   if (input.buildingId && !compound.buildings.some((b) => b._id === input.buildingId)) {
-    throw new DomainError('invalid', `该小区没有这个楼栋：${input.buildingId}`, { field: 'body.buildingId' });
+    throw new DomainError('unprocessable', `该小区没有这个楼栋：${input.buildingId}`, {
+      field: 'body.buildingId',
+    });
   }
   if (input.onBehalfOf?.userId) {
     // Entered for a resident with an account: they must be a resident of this compound.
@@ -328,7 +330,9 @@ export async function submitVoice(
       (m) => m.compoundId === compoundId && m.roles.includes('resident'),
     );
     if (!resident) {
-      throw new DomainError('invalid', '代录的居民不是本小区的住户', { field: 'body.onBehalfOf.userId' });
+      throw new DomainError('unprocessable', '代录的居民不是本小区的住户', {
+        field: 'body.onBehalfOf.userId',
+      });
     }
   }
   const category = input.category ?? classifyVoice(input.text);

@@ -4,6 +4,8 @@
  * reference with a short excerpt; reads put the whole text back where the reference stands.
  */
 import { createHash } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import { LIMITS, isTextRef, type TextRef } from '../domain/limits';
 import { Text } from '../models/text';
 
@@ -76,4 +78,19 @@ export async function expandTexts<T>(value: T): Promise<T> {
     return v;
   };
   return replace(value) as T;
+}
+
+/**
+ * Sends a workflow update made from a request body, long texts stored first (the workflow gets references,
+ * so its history stays bounded) and put back in the answer.
+ */
+export async function updateWithTexts<B, A, R>(
+  handle: Pick<WorkflowHandle, 'executeUpdate'>,
+  compoundId: string,
+  update: UpdateDefinition<R, [A]>,
+  body: B,
+  input: (stored: B) => A,
+): Promise<R> {
+  const stored = await storeLongTexts(compoundId, body);
+  return expandTexts(await handle.executeUpdate(update, { args: [input(stored)] }));
 }

@@ -2,6 +2,7 @@
  * What staff, officers and residents do to a voice: each action goes to the voice's workflow as a
  * Temporal update, which validates it against its current state.
  */
+import { isStaff } from '../domain/bodies';
 import { DomainError } from '../domain/errors';
 import { BODY_LABELS, mayHandleVoice, type Category, type ResponsibleBody } from '../domain/voices';
 import { Voice, type VoiceDoc } from '../models/voice';
@@ -64,11 +65,7 @@ export async function actOnVoice(
       `此事项由${BODY_LABELS[(v.responsible ?? v.assignee) as ResponsibleBody]}负责，您无权处理`,
     );
   }
-  if (
-    action.type === 'feedback' &&
-    v.submittedBy !== actor.userId &&
-    !actor.roles.some((r) => r === 'staff' || r === 'admin')
-  ) {
+  if (action.type === 'feedback' && v.submittedBy !== actor.userId && !isStaff(actor.roles)) {
     throw new DomainError('forbidden', '只有反映人本人（或社区工作人员）可以评价');
   }
   if (!v.workflowStartedAt && v.status === 'received') {

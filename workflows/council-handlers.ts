@@ -6,7 +6,15 @@
 import { patched, setHandler, uuid4 } from '@temporalio/workflow';
 import { isStaff } from '../domain/bodies';
 import { LIMITS, longTextProblem } from '../domain/limits';
-import { MAJOR_MATTERS, MATTER_LABELS, motionExecutor, type MajorMatter } from '../domain/meetings';
+import {
+  COUNCIL_CONVENERS,
+  CONVENER_LABELS,
+  MAJOR_MATTERS,
+  MATTER_LABELS,
+  motionExecutor,
+  type CouncilConvener as Convener,
+  type MajorMatter,
+} from '../domain/meetings';
 import { VOTE_CHOICES } from '../domain/votes';
 import { refuse, type Actor } from './contract';
 import { acts, iso } from './matter-record';
@@ -20,7 +28,7 @@ import {
   type VoteInput,
   type VoteReceipt,
 } from './meeting-contract';
-import { COUNCIL_CONVENERS, CONVENER_LABELS, type Convener, type Council } from './council-state';
+import type { Council } from './council-state';
 
 export function registerCouncilHandlers(c: Council): void {
   setHandler(confirmConveningUpdate, (u) => confirmConvening(c, u), {

@@ -5,7 +5,6 @@
  * council-handlers.ts.
  */
 import { condition, patched } from '@temporalio/workflow';
-import { BODY_SHORT_NAMES, labelsOf } from '../domain/bodies';
 import { ORDER_BODY_LABELS, resolutionDays, votingClosesAt } from '../domain/meetings';
 import {
   decideMotion,
@@ -27,11 +26,6 @@ import type {
 } from './meeting-contract';
 import type { Meeting } from './meeting-state';
 import { issueOrder, orderDeadline } from './orders';
-
-/** The two bodies that convene the council jointly. */
-export const COUNCIL_CONVENERS = ['partyBranch', 'ownersCommittee'] as const;
-export type Convener = (typeof COUNCIL_CONVENERS)[number];
-export const CONVENER_LABELS: Record<Convener, string> = labelsOf(COUNCIL_CONVENERS, BODY_SHORT_NAMES);
 
 export class Council {
   readonly q: QuarterlyState = { convening: {}, roster: [], ballots: {}, results: {}, referred: {} };

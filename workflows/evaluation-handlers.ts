@@ -5,7 +5,7 @@
  */
 import { setHandler } from '@temporalio/workflow';
 import { BODY_SHORT_NAMES, isStaff } from '../domain/bodies';
-import { EVALUATED_BODIES, SIGNING_BODIES, type SigningBody } from '../domain/evaluation';
+import { EVALUATED_BODIES, SIGNER_LABELS, SIGNING_BODIES, type SigningBody } from '../domain/evaluation';
 import { excerptOf, longTextProblem } from '../domain/limits';
 import { RATING_LABELS } from '../domain/meetings';
 import { refuse } from './contract';
@@ -16,7 +16,7 @@ import {
   type MeetingState,
   type SignInput,
 } from './meeting-contract';
-import { SIGNER_LABELS, describe, type Evaluation } from './evaluation-state';
+import { describe, type Evaluation } from './evaluation-state';
 
 export function registerEvaluationHandlers(e: Evaluation): void {
   setHandler(signEvaluationUpdate, (u) => sign(e, u), { validator: (u) => validateSignature(e, u) });

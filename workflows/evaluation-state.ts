@@ -5,13 +5,14 @@
  * and escalations, the disagreement, the publication. The handlers are in evaluation-handlers.ts.
  */
 import { condition, sleep } from '@temporalio/workflow';
-import { BODY_SHORT_NAMES, labelsOf } from '../domain/bodies';
-import { zonedTime } from '../domain/calendar';
+import { BODY_SHORT_NAMES } from '../domain/bodies';
 import {
   EVALUATED_BODIES,
   SIGN_OFF_ESCALATIONS,
   SIGN_OFF_REMINDER_DAYS,
+  SIGNER_LABELS,
   SIGNING_BODIES,
+  evaluationYearEnd,
   proposeRating,
   ratesOf,
   scoreOf,
@@ -26,8 +27,6 @@ import { acts, iso } from './matter-record';
 import { meetingLife } from './meeting';
 import type { AnnualState, MeetingInput, MeetingState } from './meeting-contract';
 import type { Meeting } from './meeting-state';
-
-export const SIGNER_LABELS: Record<SigningBody, string> = labelsOf(SIGNING_BODIES, BODY_SHORT_NAMES);
 
 /** Ratings as the ledger and the notices say them: 业委会「…」、自管会「…」. */
 export const describe = (r: Record<EvaluatedBody, EvaluationRating>) =>
@@ -101,7 +100,7 @@ export class Evaluation {
    */
   async compileFinalRecord(): Promise<void> {
     const { life, input, year } = this;
-    const yearEnd = zonedTime(input.timeZone, year + 1, 1, 1).getTime();
+    const yearEnd = evaluationYearEnd(year, input.timeZone).getTime();
     if (Date.now() < yearEnd) {
       await life.save();
       await life.rec.notify(

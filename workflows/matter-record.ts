@@ -31,6 +31,27 @@ export function recorder(
   bodies: string[] = [],
 ) {
   let seq = 0;
+  /** One notice to each recipient; a channel that stays down loses only its outside copy. */
+  const notifyEach = async (
+    recipients: { key: string; to: { role: Role } | { userId: string } }[],
+    title: string,
+    body: string,
+  ) => {
+    for (const { key, to } of recipients) {
+      try {
+        await notifyActs.sendNotification({
+          key: `${matterId}:${key}`,
+          compoundId,
+          to,
+          title,
+          body,
+          at: iso(Date.now()),
+        });
+      } catch {
+        // The inbox copy is written first; only an outside channel was lost.
+      }
+    }
+  };
   return {
     file(event: string, summary: string, actor?: Actor, content?: unknown) {
       return acts.fileLedgerEntry({
@@ -46,37 +67,20 @@ export function recorder(
         bodies,
       });
     },
-    async notifyUsers(userIds: string[], key: string, title: string, body: string) {
-      for (const userId of userIds) {
-        try {
-          await notifyActs.sendNotification({
-            key: `${matterId}:${key}:user:${userId}`,
-            compoundId,
-            to: { userId },
-            title,
-            body,
-            at: iso(Date.now()),
-          });
-        } catch {
-          // As below: the inbox copy is already written.
-        }
-      }
+    // Not async themselves: each returns the loop's promise, so its steps keep their timing in replays.
+    notifyUsers(userIds: string[], key: string, title: string, body: string): Promise<void> {
+      return notifyEach(
+        userIds.map((userId) => ({ key: `${key}:user:${userId}`, to: { userId } })),
+        title,
+        body,
+      );
     },
-    async notify(roles: Role[], key: string, title: string, body: string) {
-      for (const role of roles) {
-        try {
-          await notifyActs.sendNotification({
-            key: `${matterId}:${key}:${role}`,
-            compoundId,
-            to: { role },
-            title,
-            body,
-            at: iso(Date.now()),
-          });
-        } catch {
-          // The inbox copy is written first; only an outside channel was lost.
-        }
-      }
+    notify(roles: Role[], key: string, title: string, body: string): Promise<void> {
+      return notifyEach(
+        roles.map((role) => ({ key: `${key}:${role}`, to: { role } })),
+        title,
+        body,
+      );
     },
   };
 }

@@ -6,7 +6,7 @@
 import { setHandler } from '@temporalio/workflow';
 import { isStaff } from '../domain/bodies';
 import { LIMITS, excerptOf, longTextProblem } from '../domain/limits';
-import { DISPOSITIONS, endOfLocalDay } from '../domain/meetings';
+import { DISPOSITIONS, holdByAfterPostponement } from '../domain/meetings';
 import { refuse, type Actor } from './contract';
 import { iso } from './matter-record';
 import {
@@ -94,7 +94,7 @@ async function postpone(m: Meeting, { actor, reason, newDate }: PostponeInput): 
   });
   state.plannedAt = iso(to);
   state.holdBy = iso(
-    Math.max(Date.parse(state.holdBy), endOfLocalDay(new Date(to), m.input.timeZone).getTime()),
+    holdByAfterPostponement(new Date(state.holdBy), new Date(to), m.input.timeZone).getTime(),
   );
   state.overdue = false;
   m.version++;

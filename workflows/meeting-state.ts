@@ -4,15 +4,15 @@
  * not held in time. The handlers that change it are in meeting-handlers.ts.
  */
 import { allHandlersFinished, condition, patched, workflowInfo } from '@temporalio/workflow';
-import { DAY_MS, formatLocal } from '../domain/calendar';
+import { formatLocal } from '../domain/calendar';
 import {
   CONVENERS,
-  MEETING_ESCALATION_LADDER,
   MEETING_LABELS,
   agendaOpensAt,
   meetingDates,
   meetingEscalation,
-  reminderTimes,
+  meetingLadderClimbed,
+  nextMeetingReminder,
 } from '../domain/meetings';
 import { maskedSummary } from '../domain/privacy';
 import type { Role } from '../domain/roles';
@@ -44,6 +44,8 @@ export class Meeting {
   private readonly serialSaves: boolean;
   private saveTail: Promise<unknown> = Promise.resolve();
   private readonly showStatus: (status: string) => void;
+  /** Reminders sent, by planned date and time. */
+  private readonly reminded = new Set<string>();
 
   constructor(
     readonly input: MeetingInput,
@@ -118,27 +120,21 @@ export class Meeting {
       `共 ${state.agenda.length} 项议题，请于 ${this.when(state.holdBy)} 前召开。`,
     );
 
-    const reminded = new Set<string>();
     while (!this.held()) {
       const v = this.version;
       const changed = () => this.held() || this.version !== v;
-      const due = reminderTimes(
-        new Date(state.plannedAt),
-        input.settings.reminderDaysBefore,
-        new Date(Date.now()),
-      ).find((t) => !reminded.has(`${state.plannedAt}@${t.getTime()}`));
-      if (due && due.getTime() < Date.parse(state.holdBy)) {
-        if (await condition(changed, due.getTime() - Date.now())) continue;
-        reminded.add(`${state.plannedAt}@${due.getTime()}`);
-        const days = Math.round((Date.parse(state.plannedAt) - due.getTime()) / DAY_MS);
-        await rec.notify([...this.conveners], ...this.reminder(days));
+      const due = this.nextReminder();
+      if (due) {
+        if (await condition(changed, due.at.getTime() - Date.now())) continue;
+        this.reminded.add(`${state.plannedAt}@${due.at.getTime()}`);
+        await rec.notify([...this.conveners], ...this.reminder(due.daysBefore));
         // The participants staff named are reminded in person too.
         if (state.participants.length && patched('participant-reminders')) {
-          await rec.notifyUsers(state.participants, ...this.reminder(days));
+          await rec.notifyUsers(state.participants, ...this.reminder(due.daysBefore));
         }
         continue;
       }
-      if (state.escalationLevel >= MEETING_ESCALATION_LADDER.length) {
+      if (meetingLadderClimbed(state.escalationLevel)) {
         await condition(changed);
         continue;
       }
@@ -200,6 +196,18 @@ export class Meeting {
       meetingId: this.meetingId,
       asOf: iso(Date.now()),
     });
+  }
+
+  /** The next reminder still to send before the planned date (keyed by it, so a new date is reminded afresh). */
+  private nextReminder(): { at: Date; daysBefore: number } | undefined {
+    const { state, input } = this;
+    return nextMeetingReminder(
+      new Date(state.plannedAt),
+      new Date(state.holdBy),
+      input.settings.reminderDaysBefore,
+      new Date(Date.now()),
+      (t) => this.reminded.has(`${state.plannedAt}@${t.getTime()}`),
+    );
   }
 
   /** A reminder `days` before the date: its key, title and text, as the state reads now. */

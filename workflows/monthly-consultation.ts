@@ -10,7 +10,7 @@ import { refuse } from './contract';
 import { acts } from './matter-record';
 import { meetingLife } from './meeting';
 import { orderForItem } from './orders';
-import type { MeetingInput, MeetingState } from './meeting-contract';
+import type { AgendaItem, Decision, MeetingInput, MeetingState } from './meeting-contract';
 
 export async function monthlyConsultation(input: MeetingInput): Promise<MeetingState> {
   const life = meetingLife(input, {
@@ -33,15 +33,7 @@ export async function monthlyConsultation(input: MeetingInput): Promise<MeetingS
       const orderId = await orderForItem(compoundId, settings, life.meetingId, item, d, input.timeZone);
       await life.rec.file('disposition', summary, undefined, { ...d, orderId });
     } else if (d.disposition === 'residentsCouncil') {
-      await acts.createReferral({
-        referralId: `${life.meetingId}:${item.id}`.replace(/\//g, '_'),
-        compoundId,
-        target: 'quarterlyDeliberation',
-        title: item.title,
-        detail: d.handlingOpinion ?? d.decision,
-        source: { meetingId: life.meetingId, voiceIds: item.voiceIds },
-        matter: 'vitalInterests',
-      });
+      await referToCouncil(compoundId, life.meetingId, item, d);
       await life.rec.file('disposition', summary, undefined, d);
     } else if (d.disposition === 'partyOrganization') {
       await life.rec.file('disposition', summary, undefined, d);
@@ -56,4 +48,20 @@ export async function monthlyConsultation(input: MeetingInput): Promise<MeetingS
     }
   }
   return life.close({ voices: true });
+}
+
+/**
+ * An item sent to the residents' council: a referral onto the quarter's agenda, as a matter of residents'
+ * vital interests. (Not async: it hands back the activity's promise, so the story keeps its timing.)
+ */
+function referToCouncil(compoundId: string, meetingId: string, item: AgendaItem, d: Decision): Promise<void> {
+  return acts.createReferral({
+    referralId: `${meetingId}:${item.id}`.replace(/\//g, '_'),
+    compoundId,
+    target: 'quarterlyDeliberation',
+    title: item.title,
+    detail: d.handlingOpinion ?? d.decision,
+    source: { meetingId, voiceIds: item.voiceIds },
+    matter: 'vitalInterests',
+  });
 }

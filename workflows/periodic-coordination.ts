@@ -4,9 +4,9 @@
  * delegated resolutions, records the procedure agreed for each, and issues rectification orders.
  */
 import { getExternalWorkflowHandle, patched } from '@temporalio/workflow';
-import { excerptOf } from '../domain/limits';
+import { excerptOf, type LongText } from '../domain/limits';
 import { refuse } from './contract';
-import { acts } from './matter-record';
+import { acts, trimmed } from './matter-record';
 import { meetingLife } from './meeting';
 import { orderForItem } from './orders';
 import {
@@ -30,23 +30,9 @@ export async function periodicCoordination(input: MeetingInput): Promise<Meeting
   const { compoundId, settings } = input;
   for (const d of state.decisions) {
     const item = state.agenda.find((i) => i.id === d.itemId)!;
-    const procedure = typeof d.procedure === 'string' ? d.procedure.trim() : d.procedure;
+    const procedure = trimmed(d.procedure);
     if (item.orderId && procedure) {
-      if (patched('procedure-by-activity')) {
-        // Saved on the order's record, and sent to its workflow if it still runs: an order closed since
-        // the agenda was drawn up still gets the procedure on file, and the meeting still completes.
-        await acts.agreeProcedure({
-          orderId: item.orderId,
-          meetingId: life.meetingId,
-          procedure,
-          at: new Date(Date.now()).toISOString(),
-        });
-      } else {
-        await getExternalWorkflowHandle(rectificationWorkflowId(item.orderId)).signal(procedureAgreedSignal, {
-          meetingId: life.meetingId,
-          procedure,
-        });
-      }
+      await agreeProcedure(item.orderId, life.meetingId, procedure);
       await life.rec.file(
         'procedureAgreed',
         `「${item.title}」商定执行程序：${excerptOf(procedure)}`,
@@ -65,4 +51,19 @@ export async function periodicCoordination(input: MeetingInput): Promise<Meeting
     }
   }
   return life.close({ voices: false });
+}
+
+/**
+ * The procedure agreed for an order: saved on the order's record, and sent to its workflow if it still
+ * runs, so an order closed since the agenda was drawn up still gets it on file and the meeting completes.
+ * (Not async: it hands back the step's own promise, so the story's commands keep their timing.)
+ */
+function agreeProcedure(orderId: string, meetingId: string, procedure: LongText): Promise<void> {
+  if (patched('procedure-by-activity')) {
+    return acts.agreeProcedure({ orderId, meetingId, procedure, at: new Date(Date.now()).toISOString() });
+  }
+  return getExternalWorkflowHandle(rectificationWorkflowId(orderId)).signal(procedureAgreedSignal, {
+    meetingId,
+    procedure,
+  });
 }

@@ -7,7 +7,7 @@ import { isStaff } from '../domain/bodies';
 import { DEFAULT_TIME_ZONE, formatLocal } from '../domain/calendar';
 import { excerptOf } from '../domain/limits';
 import { ORDER_BODY_LABELS, motionForOverdueOrder } from '../domain/meetings';
-import { ORDER_ESCALATION_LADDER } from '../domain/rectification';
+import { ORDER_ESCALATION_LADDER, nextOrderReminder, orderEscalationDue } from '../domain/rectification';
 import type { Role } from '../domain/roles';
 import type { Actor } from './contract';
 import { acts, recorder, type MatterRecord } from './matter-record';
@@ -23,6 +23,8 @@ export class Order {
   private readonly serialSaves: boolean;
   private saveTail: Promise<unknown> = Promise.resolve();
   private readonly showStatus: (status: string) => void;
+  /** Reminders sent, by deadline and time, so a moved deadline is reminded afresh. */
+  private readonly reminded = new Set<string>();
 
   constructor(readonly input: RectificationInput) {
     this.kindLabel = input.kind === 'resolution' ? '决议执行' : '整改';
@@ -77,6 +79,28 @@ export class Order {
   }
   isIssuer(a: Actor): boolean {
     return isStaff(a.roles) || a.roles.includes(this.input.issuer as Role);
+  }
+
+  /** The next reminder still to send before `deadline`, if the order has not escalated. */
+  nextReminder(deadline: number): { at: Date; daysBefore: number } | undefined {
+    const { state, input } = this;
+    return nextOrderReminder(
+      new Date(deadline),
+      state.escalationLevel,
+      input.settings,
+      new Date(Date.now()),
+      (t) => this.reminded.has(`${deadline}@${t.getTime()}`),
+    );
+  }
+
+  markReminded(deadline: number, at: Date): void {
+    this.reminded.add(`${deadline}@${at.getTime()}`);
+  }
+
+  /** How long until the order, past `deadline`, climbs the next rung of its ladder. */
+  untilEscalation(deadline: number): number {
+    const due = orderEscalationDue(new Date(deadline), this.state.escalationLevel, this.input.settings);
+    return Math.max(0, due.getTime() - Date.now());
   }
 
   /** Issuing: the ledger's summary and the owner's notice. */

@@ -8,8 +8,7 @@
  * The story's awaits stay here, where they always were (see Meeting.run on why).
  */
 import { allHandlersFinished, condition } from '@temporalio/workflow';
-import { DAY_MS } from '../domain/calendar';
-import { ORDER_ESCALATION_LADDER, orderEscalationDue, orderReminderTimes } from '../domain/rectification';
+import { orderLadderClimbed } from '../domain/rectification';
 import type { Role } from '../domain/roles';
 import { acts } from './matter-record';
 import type { RectificationInput, RectificationState } from './meeting-contract';
@@ -27,7 +26,6 @@ export async function rectificationOrder(input: RectificationInput): Promise<Rec
   await rec.file('issued', issued.summary, undefined, input);
   await rec.notify(owner, 'issued', issued.title, issued.body);
 
-  const reminded = new Set<string>();
   const status = () => state.status;
   while (status() !== 'verified') {
     const v = order.version;
@@ -37,21 +35,18 @@ export async function rectificationOrder(input: RectificationInput): Promise<Rec
       continue;
     }
     const deadline = Date.parse(state.deadline);
-    const next = orderReminderTimes(new Date(deadline), input.settings, new Date(Date.now()))
-      .map((t) => t.getTime())
-      .find((t) => !reminded.has(`${deadline}@${t}`));
-    if (next !== undefined && state.escalationLevel === 0) {
-      if (await condition(changed, next - Date.now())) continue;
-      reminded.add(`${deadline}@${next}`);
-      await rec.notify(owner, ...order.reminder(deadline, Math.round((deadline - next) / DAY_MS)));
+    const next = order.nextReminder(deadline);
+    if (next) {
+      if (await condition(changed, next.at.getTime() - Date.now())) continue;
+      order.markReminded(deadline, next.at);
+      await rec.notify(owner, ...order.reminder(deadline, next.daysBefore));
       continue;
     }
-    if (state.escalationLevel >= ORDER_ESCALATION_LADDER.length) {
+    if (orderLadderClimbed(state.escalationLevel)) {
       await condition(changed);
       continue;
     }
-    const dueAt = orderEscalationDue(new Date(deadline), state.escalationLevel, input.settings).getTime();
-    if (await condition(changed, Math.max(0, dueAt - Date.now()))) continue;
+    if (await condition(changed, order.untilEscalation(deadline))) continue;
     // Overdue: one rung up, to the bodies that supervise it and onto a meeting's agenda.
     state.escalationLevel++;
     state.overdue = true;

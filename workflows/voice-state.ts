@@ -5,11 +5,14 @@
  */
 import { condition, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { DEFAULT_TIME_ZONE, formatLocal, HOUR_MS } from '../domain/calendar';
+import { DEFAULT_TIME_ZONE, formatLocal } from '../domain/calendar';
+import { promptCoordinationDates } from '../domain/meetings';
 import { maskedSummary } from '../domain/privacy';
 import {
   BODY_LABELS,
+  escalatedDeadline,
   escalationLadder,
+  feedbackClosesAt,
   reminderTime,
   voiceDeadline,
   type Category,
@@ -248,7 +251,7 @@ export class Voice {
     const { voiceId, compoundId } = this.input;
     this.coordinationCalled = true;
     const { timeZone: zone, meetings } = await loadCompoundSettings(compoundId, iso(now()));
-    const holdBy = now() + meetings.promptCoordinationDays * 24 * HOUR_MS;
+    const dates = promptCoordinationDates(new Date(now()), meetings);
     await startWorkflow({
       type: 'periodicCoordination',
       workflowId: `periodic-coordination/${compoundId}/prompt-${voiceId}`,
@@ -259,8 +262,8 @@ export class Voice {
           period: `prompt-${voiceId}`,
           timeZone: zone,
           settings: meetings,
-          plannedAt: new Date(Math.max(now() + HOUR_MS, holdBy - 24 * HOUR_MS)).toISOString(),
-          holdBy: new Date(holdBy).toISOString(),
+          plannedAt: dates.plannedAt.toISOString(),
+          holdBy: dates.holdBy.toISOString(),
           // The agenda is read by the whole compound: a masked summary, not the resident's words.
           trigger: { voiceId, summary: maskedSummary(this.input.text ?? '') },
         },
@@ -268,7 +271,7 @@ export class Voice {
     });
     await this.record(
       'coordinationCalled',
-      `该反映涉及自管会服务，已提请业委会、自管会于 ${this.when(holdBy)} 前召开协调会`,
+      `该反映涉及自管会服务，已提请业委会、自管会于 ${this.when(dates.holdBy.getTime())} 前召开协调会`,
     );
   }
 
@@ -376,7 +379,7 @@ export class Voice {
     state.escalationLevel++;
     state.responsible = ladder[state.escalationLevel] ?? from;
     state.escalations.push({ at: iso(now()), from, to: state.responsible, missed: phase });
-    this.setDeadline(phase, now() + this.input.settings.escalationStepHours * HOUR_MS);
+    this.setDeadline(phase, escalatedDeadline(new Date(now()), this.input.settings).getTime());
     return from;
   }
 
@@ -398,7 +401,7 @@ export class Voice {
 
   /** The resident's window to give feedback; unanswered, the voice closes. */
   async awaitFeedback(): Promise<void> {
-    const until = now() + this.input.settings.feedbackWindowHours * HOUR_MS;
+    const until = feedbackClosesAt(new Date(now()), this.input.settings).getTime();
     if (await condition(() => this.state.status !== 'resolved', until - now())) return;
     this.state.status = 'closed';
     await this.record('closed', '居民未在评价期限内评价，事项自动关闭');

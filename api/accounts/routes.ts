@@ -7,14 +7,14 @@ import { Notification } from '../../models/notification';
 import { User } from '../../models/user';
 import { hashPassword, verifyPassword } from '../../services/passwords';
 import { signToken } from '../../services/tokens';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { rolesIn } from '../auth';
 import { rateLimit } from '../rate-limit';
 import { route, type RouteDef } from '../route-table';
-import { at, bool, compoundParams, opt } from '../schemas';
+import { at, bool, filled, compoundParams, opt } from '../schemas';
 
 const loginBody = z.strictObject({
-  username: z.string().trim().min(1, '请输入用户名').max(100),
+  username: filled(1, '请输入用户名').max(100),
   password: z.string().min(1, '请输入密码').max(200),
 });
 

@@ -10,13 +10,25 @@ import {
   VOICE_KIND_LABELS,
   VOICE_STATUS_LABELS,
 } from '../../domain/voices';
-import { ROLE_LABELS } from '../../domain/roles';
-import { isFraction } from '../../domain/votes';
+import { BODIES } from '../../domain/bodies';
+import { DomainError } from '../../domain/errors';
+import { ROLE_LABELS, rolesGrant } from '../../domain/roles';
+import {
+  MAX_ROBOTS,
+  ROBOT_VENDORS,
+  SECRET_SET,
+  maskRobot,
+  maskRobotUrl,
+  robotUrlProblem,
+  type RobotSetting,
+} from '../../domain/robots';
+import { VOTE_BASES, isFraction } from '../../domain/votes';
 import { Compound, Community } from '../../models/compound';
 import {
   forgetCompound,
   loadCompound,
   meetingSettingsOf,
+  robotsOf,
   staffSeeAnonymousAuthors,
   voiceSettingsOf,
 } from '../../services/compounds';
@@ -54,7 +66,7 @@ const meetingSettingsBody = z
       .union([z.number(), z.string().max(40)])
       .refine(isFraction, '法定人数比例应在 (0, 1] 之间，如 "2/3" 或 0.75')
       .optional(),
-    voteBase: z.enum(['votesCast', 'present', 'members']).optional(),
+    voteBase: z.enum(VOTE_BASES).optional(),
     votingWindowHours: z
       .number()
       .positive()
@@ -83,7 +95,62 @@ const meetingSettingsBody = z
     message: '同一天不能既是假日又是工作日',
     path: ['workdays'],
   });
+/** A URL as reads show it (key or token masked): sent back unchanged, it keeps the stored one. */
+const isMasked = (url: string) => url.includes('****');
+const robotBody = z
+  .strictObject({
+    body: z.enum(BODIES),
+    vendor: z.enum(ROBOT_VENDORS),
+    url: z.string().max(500),
+    /** DingTalk 加签 / Feishu 签名校验; "已设置" keeps the stored one. */
+    secret: z.string().min(1, '密钥不能为空').max(200).optional(),
+  })
+  .superRefine((r, ctx) => {
+    const problem = isMasked(r.url) ? undefined : robotUrlProblem(r.vendor, r.url);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['url'], message: problem });
+    if (r.secret !== undefined && r.vendor === 'wecom')
+      ctx.addIssue({ code: 'custom', path: ['secret'], message: '企业微信群机器人没有签名密钥，请不要填写' });
+  });
+const robotsBody = z
+  .array(robotBody)
+  .max(MAX_ROBOTS, `最多 ${MAX_ROBOTS} 个机器人`)
+  .superRefine((robots, ctx) => {
+    robots.forEach((r, i) => {
+      if (robots.findIndex((x) => x.body === r.body && x.vendor === r.vendor) < i)
+        ctx.addIssue({ code: 'custom', path: [i, 'vendor'], message: '同一机构在同一平台只能设一个机器人' });
+    });
+  });
+const maskedRobot = z.strictObject({
+  body: z.enum(BODIES),
+  vendor: z.enum(ROBOT_VENDORS),
+  url: z.string(),
+  secret: z.literal(SECRET_SET).optional(),
+});
+
+/** The robots as sent, with masked URLs and "已设置" secrets resolved to the stored ones. */
+function resolveRobots(sent: z.output<typeof robotsBody>, stored: RobotSetting[]): RobotSetting[] {
+  const refuse = (field: string, message: string) =>
+    new DomainError('unprocessable', `请求参数有误：${field} ${message}`, { field, fields: [{ field, message }] });
+  return sent.map((r, i) => {
+    const old = stored.find((x) => x.body === r.body && x.vendor === r.vendor);
+    let url = r.url;
+    if (isMasked(url)) {
+      if (!old || maskRobotUrl(old.vendor, old.url) !== url)
+        throw refuse(`body.robots.${i}.url`, '这个机器人此前没有这个地址，请填写完整地址');
+      url = old.url;
+    }
+    let secret = r.secret;
+    if (secret === SECRET_SET) {
+      if (!old?.secret) throw refuse(`body.robots.${i}.secret`, '此前没有设置密钥，请填写密钥');
+      secret = old.secret;
+    }
+    return { body: r.body, vendor: r.vendor, url, ...(secret ? { secret } : {}) };
+  });
+}
+
 const settingsBody = z.strictObject({
+  /** The offices' group robots; replaces the list. URLs and secrets are secrets: reads mask them. */
+  robots: robotsBody.optional(),
   meetings: meetingSettingsBody.optional(),
   echoWallPublic: z.boolean().optional(),
   privacy: z
@@ -112,6 +179,8 @@ const settings = z.looseObject({
   voices: z.looseObject({}),
   meetings: z.looseObject({}),
   privacy: z.looseObject({}),
+  /** Shown to those who may configure the compound, masked. */
+  robots: z.array(maskedRobot).optional(),
 });
 
 export function compoundRoutes(): RouteDef[] {
@@ -155,8 +224,9 @@ export function compoundRoutes(): RouteDef[] {
         buildings: z.array(z.strictObject({ id: z.string(), name: z.string() })),
         settings,
       }),
-      handler: async ({ params }) => {
+      handler: async ({ params, roles }) => {
         const c = await loadCompound(params.compoundId);
+        const robots = rolesGrant(roles, 'compound:configure') ? { robots: robotsOf(c).map(maskRobot) } : {};
         const community = await Community.findById(c.communityId).lean();
         return {
           id: c._id,
@@ -165,7 +235,12 @@ export function compoundRoutes(): RouteDef[] {
           timeZone: c.timeZone,
           echoWallPublic: c.echoWallPublic,
           buildings: c.buildings.map((b) => ({ id: b._id, name: b.name })),
-          settings: { voices: voiceSettingsOf(c), meetings: meetingSettingsOf(c), privacy: privacyOf(c) },
+          settings: {
+            voices: voiceSettingsOf(c),
+            meetings: meetingSettingsOf(c),
+            privacy: privacyOf(c),
+            ...robots,
+          },
         };
       },
     }),
@@ -173,7 +248,7 @@ export function compoundRoutes(): RouteDef[] {
       method: 'patch',
       path: '/compounds/:compoundId/settings',
       tag: '小区',
-      summary: '修改小区设置：反映期限、会议规则、隐私、回音壁是否公开',
+      summary: '修改小区设置：反映期限、会议规则、隐私、回音壁是否公开、各机构的群机器人',
       access: 'compound:configure',
       params: compoundParams,
       body: settingsBody,
@@ -191,11 +266,18 @@ export function compoundRoutes(): RouteDef[] {
         const set: Record<string, unknown> = { 'settings.voices': voices, 'settings.meetings': meetings };
         if (body.privacy) set['settings.privacy'] = body.privacy;
         if (body.echoWallPublic !== undefined) set.echoWallPublic = body.echoWallPublic;
+        const robots = body.robots ? resolveRobots(body.robots, robotsOf(c)) : robotsOf(c);
+        if (body.robots) set['settings.robots'] = robots;
         await Compound.updateOne({ _id: c._id }, { $set: set });
         forgetCompound(c._id);
         return {
           echoWallPublic: body.echoWallPublic ?? c.echoWallPublic,
-          settings: { voices, meetings, privacy: body.privacy ?? privacyOf(c) },
+          settings: {
+            voices,
+            meetings,
+            privacy: body.privacy ?? privacyOf(c),
+            robots: robots.map(maskRobot),
+          },
         };
       },
     }),

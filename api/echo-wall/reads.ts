@@ -5,6 +5,7 @@ import { periodBounds } from '../../domain/rates';
 import {
   BODY_LABELS,
   CATEGORY_LABELS,
+  ECHO_WALL_STATUSES,
   VOICE_KIND_LABELS,
   VOICE_STATUS_LABELS,
   maskName,
@@ -28,14 +29,14 @@ export async function echoWall(
     kind?: VoiceKind;
     category?: Category;
     month?: string;
-    status?: 'resolved' | 'closed' | 'published';
+    status?: (typeof ECHO_WALL_STATUSES)[number];
     page: number;
     pageSize: number;
   },
 ) {
   const compound = await loadCompound(compoundId);
   const tz = timeZoneOf(compound);
-  const shown = f.status ? [f.status] : ['resolved', 'closed', 'published'];
+  const shown: readonly string[] = f.status ? [f.status] : ECHO_WALL_STATUSES;
   const month = f.month ? periodBounds(f.month, tz) : undefined;
   const rows = (await readVoiceRows(compoundId, f.month ? [f.month] : undefined))
     .filter(

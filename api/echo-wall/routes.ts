@@ -1,7 +1,8 @@
 /** 回音壁: what residents raised and what came of it, for the compound (or the public) to read. */
 import { z } from 'zod';
-import { CATEGORIES, VOICE_KINDS, VOICE_STATUSES } from '../../domain/voices';
-import type { AppDeps } from '../app';
+import { CATEGORIES, ECHO_WALL_STATUSES, VOICE_KINDS, VOICE_STATUSES } from '../../domain/voices';
+import type { AppDeps } from '../deps';
+import { ttlCache } from '../ttl-cache';
 import { rateLimit } from '../rate-limit';
 import { route, type RouteDef } from '../route-table';
 import { at, compoundParams, month, opt, page } from '../schemas';
@@ -11,7 +12,7 @@ const echoQuery = z.strictObject({
   kind: z.enum(VOICE_KINDS).optional(),
   category: z.enum(CATEGORIES).optional(),
   month: month.optional(),
-  status: z.enum(['resolved', 'closed', 'published']).optional(),
+  status: z.enum(ECHO_WALL_STATUSES).optional(),
   ...page(),
 });
 const summaryQuery = z.strictObject({ months: z.coerce.number().int().min(1).max(36).default(12) });
@@ -20,6 +21,10 @@ const compound = z.looseObject({ id: z.string(), name: z.string() });
 export function echoWallRoutes(deps: AppDeps): RouteDef[] {
   // Public pages can be read by anyone: a bound per address keeps one client from taking the server.
   const reads = rateLimit('查询', { burst: 60, perMinute: 240 });
+  const summaries = ttlCache<Awaited<ReturnType<typeof echoWallSummary>>>({
+    ttlMs: 60_000,
+    maxEntries: 1000,
+  });
   return [
     route({
       method: 'get',
@@ -74,7 +79,11 @@ export function echoWallRoutes(deps: AppDeps): RouteDef[] {
           }),
         ),
       }),
-      handler: ({ params, query }) => echoWallSummary(params.compoundId, query.months, deps.clock?.()),
+      // Read by the whole compound, changing by the month: a summary may lag up to a minute.
+      handler: ({ params, query }) =>
+        summaries.get(`${params.compoundId}|${query.months}`, () =>
+          echoWallSummary(params.compoundId, query.months, deps.clock?.()),
+        ),
     }),
   ];
 }

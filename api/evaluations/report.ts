@@ -6,14 +6,17 @@ import ExcelJS from 'exceljs';
 import type { Writable } from 'node:stream';
 import { DomainError } from '../../domain/errors';
 import { RATING_LABELS, type EvaluationRating } from '../../domain/meetings';
-import type { EvaluatedBody, Rates } from '../../domain/evaluation';
+import { BODY_NAMES } from '../../domain/bodies';
+import {
+  EVALUATED_BODIES,
+  SIGNER_LABELS,
+  type EvaluatedBody,
+  type Rates,
+  type SigningBody,
+} from '../../domain/evaluation';
 import { Evaluation } from '../../models/evaluation';
 import { loadCompound } from '../../services/compounds';
 
-const BODY_NAMES: Record<EvaluatedBody, string> = {
-  ownersCommittee: '业主委员会',
-  selfManagementCommittee: '自管会',
-};
 const RATE_NAMES: [keyof Rates, string][] = [
   ['responseRate', '响应率'],
   ['resolutionRate', '解决率'],
@@ -51,7 +54,7 @@ export async function loadReport(compoundId: string, year: number): Promise<Repo
   return {
     compound: compound.name,
     year,
-    rows: (['ownersCommittee', 'selfManagementCommittee'] as const).map((body) => ({
+    rows: EVALUATED_BODIES.map((body) => ({
       body,
       rates: proposals[body]?.rates ?? {},
       score: proposals[body]?.score,
@@ -59,7 +62,7 @@ export async function loadReport(compoundId: string, year: number): Promise<Repo
       final: ratings[body],
     })),
     signatures: Object.entries(signatures).map(([by, s]) => ({
-      by: by === 'partyBranch' ? '党支部' : '监事会',
+      by: SIGNER_LABELS[by as SigningBody],
       name: s.name,
       comment: s.comment,
     })),

@@ -139,15 +139,20 @@ function ledgerRow(e: LedgerRowSource, timeZone: string): (string | number)[] {
  * The ledger as an Excel workbook, written with exceljs's streaming writer: rows are committed as
  * they come from the cursor, so memory stays flat however long the ledger is.
  */
+/** The entries an export writes, in order, read one by one (an export may be the whole ledger). */
+async function ledgerCursor(compoundId: string, f: LedgerFilters) {
+  return LedgerEntry.find(await ledgerQuery(compoundId, f))
+    .sort({ seq: 1 })
+    .lean()
+    .cursor();
+}
+
 export async function writeLedgerXlsx(compoundId: string, f: LedgerFilters, timeZone: string, out: Writable) {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true });
   const sheet = workbook.addWorksheet('监事会记实');
   const widths = [8, 18, 10, 36, 16, 12, 60, 20];
   sheet.columns = LEDGER_COLUMNS.map((header, i) => ({ header, key: String(i), width: widths[i] }));
-  const cursor = LedgerEntry.find(await ledgerQuery(compoundId, f))
-    .sort({ seq: 1 })
-    .lean()
-    .cursor();
+  const cursor = await ledgerCursor(compoundId, f);
   try {
     for await (const e of cursor) {
       // The client went away: stop reading the ledger (nothing would ever consume the rest).
@@ -191,10 +196,7 @@ export async function writeLedgerCsv(compoundId: string, f: LedgerFilters, timeZ
     if (!out.write(line)) await drainedOrClosed(out);
   };
   await write('\uFEFF' + LEDGER_COLUMNS.join(',') + '\r\n');
-  const cursor = LedgerEntry.find(await ledgerQuery(compoundId, f))
-    .sort({ seq: 1 })
-    .lean()
-    .cursor();
+  const cursor = await ledgerCursor(compoundId, f);
   try {
     for await (const e of cursor) {
       // The client went away: stop, and the cursor is closed below instead of waiting for a drain.

@@ -69,7 +69,11 @@ export async function listMeetings(
     (m) => (m ? [m] : []),
   );
   return {
-    items: items.map((m) => ({ ...m, id: m._id, label: MEETING_LABELS[m.type as MeetingType] })),
+    items: items.map(({ _id, __v: _v, ...m }) => ({
+      ...m,
+      id: _id,
+      label: MEETING_LABELS[m.type as MeetingType],
+    })),
     total: rows.length,
     page: f.page,
     pageSize: f.pageSize,

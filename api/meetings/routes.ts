@@ -2,19 +2,22 @@
 import { z } from 'zod';
 import type { UpdateDefinition } from '@temporalio/common';
 import {
+  COUNCIL_CONVENERS,
   DISPOSITIONS,
+  EVALUATION_RATINGS,
   MAJOR_MATTERS,
   MEETING_TYPES,
   ORDER_BODIES,
   meetingWorkflowId,
 } from '../../domain/meetings';
+import { SIGNING_BODIES } from '../../domain/evaluation';
 import { LIMITS } from '../../domain/limits';
 import type { Permission } from '../../domain/roles';
 import { VOTE_CHOICES } from '../../domain/votes';
 import { DomainError } from '../../domain/errors';
 import { Vote, voteId } from '../../models/vote';
 import { ensureCycle, triggerMeeting } from '../../services/cycles';
-import { expandTexts, storeLongTexts } from '../../services/texts';
+import { updateWithTexts } from '../../services/texts';
 import {
   addMotionUpdate,
   castVoteUpdate,
@@ -26,7 +29,8 @@ import {
   scheduleMeetingUpdate,
   signEvaluationUpdate,
 } from '../../workflows/meeting-contract';
-import type { AppDeps } from '../app';
+import type { Actor } from '../../workflows/contract';
+import type { AppDeps } from '../deps';
 import { Reply, route, type RouteDef } from '../route-table';
 import { at, compoundId, compoundParams, isoDate, opt, page, text } from '../schemas';
 import { currentCycles, getMeeting, listMeetings, meetingVotes, parseMeetingType } from './reads';
@@ -38,7 +42,7 @@ const people = (label: string) =>
     .min(1, `请填写${label}`)
     .max(LIMITS.participants, `${label}最多 ${LIMITS.participants} 人`)
     .refine((ids) => new Set(ids).size === ids.length, `${label}名单中有重复的人`);
-const rating = z.enum(['trustworthy', 'average', 'untrustworthy']);
+const rating = z.enum(EVALUATION_RATINGS);
 const ratings = z.strictObject({ ownersCommittee: rating, selfManagementCommittee: rating });
 const meetingParams = z.strictObject({
   compoundId,
@@ -85,19 +89,50 @@ async function countedBallot(
   return { motionId: ballot.motionId, choice: stored.choice, ballots, repeated: true as const };
 }
 
-interface MeetingAction {
+/**
+ * One action on a meeting: a workflow update with the body that carries it. `input` makes the update's own input
+ * from the body and the actor, so the compiler checks each body schema against its update: no cast.
+ */
+interface MeetingAction<B, A, R> {
   path: string;
   summary: string;
   permission: Permission;
-  body: z.ZodType<Record<string, unknown>>;
-  update: UpdateDefinition<unknown, [never]>;
+  body: z.ZodType<B>;
+  update: UpdateDefinition<R, [A]>;
+  /** The update's input from the body and the actor, type-checked at each action (no cast). */
+  input: (body: B, actor: Actor) => A;
   response?: z.ZodType;
+  /** Answers before the workflow is asked, when it can (a ballot already counted). */
+  answerFirst?: (input: { workflowId: string; body: B; userId: string }) => Promise<unknown>;
 }
-const action = <A, R>(
-  a: Omit<MeetingAction, 'update'> & { update: UpdateDefinition<R, [A]> },
-): MeetingAction => a as unknown as MeetingAction;
 
-const meetingActions: MeetingAction[] = [
+/** Binds an action to the route table, keeping its types: the array below holds routes, not actions. */
+const action =
+  <B, A, R>(a: MeetingAction<B, A, R>) =>
+  (deps: AppDeps, base: string): RouteDef =>
+    route({
+      method: 'post',
+      path: `${base}/meetings/:type/:period/${a.path}`,
+      tag: '四会',
+      summary: a.summary,
+      access: a.permission,
+      params: meetingParams,
+      body: a.body,
+      refusals: [409, 503],
+      response: a.response ?? meetingState,
+      handler: async ({ params, body, req, actor }) => {
+        const type = parseMeetingType(params.type);
+        await getMeeting(params.compoundId, type, params.period); // 404 for another compound's meeting
+        const handle = (await deps.temporal.client()).workflow.getHandle(
+          meetingWorkflowId(type, params.compoundId, params.period),
+        );
+        const early = await a.answerFirst?.({ workflowId: handle.workflowId, body, userId: req.user!.id });
+        if (early) return early;
+        return updateWithTexts(handle, params.compoundId, a.update, body, (b) => a.input(b, actor()));
+      },
+    });
+
+const meetingActions = [
   action({
     path: 'schedule',
     summary: '确定会议时间、地点和参会人员',
@@ -108,6 +143,7 @@ const meetingActions: MeetingAction[] = [
       participants: people('参会人员'),
     }),
     update: scheduleMeetingUpdate,
+    input: (body, actor) => ({ ...body, actor }),
   }),
   action({
     path: 'postpone',
@@ -115,6 +151,7 @@ const meetingActions: MeetingAction[] = [
     permission: 'meeting:schedule',
     body: z.strictObject({ reason: text('延期理由', LIMITS.reasonChars), newDate: isoDate }),
     update: postponeMeetingUpdate,
+    input: (body, actor) => ({ ...body, actor }),
   }),
   action({
     path: 'record',
@@ -140,13 +177,15 @@ const meetingActions: MeetingAction[] = [
         .default([]),
     }),
     update: recordMeetingUpdate,
+    input: (body, actor) => ({ ...body, actor }),
   }),
   action({
     path: 'confirm-convening',
     summary: '党支部或业委会确认召集议事会',
     permission: 'meeting:confirmConvening',
-    body: z.strictObject({ body: z.enum(['partyBranch', 'ownersCommittee']).optional() }),
+    body: z.strictObject({ body: z.enum(COUNCIL_CONVENERS).optional() }),
     update: confirmConveningUpdate,
+    input: (body, actor) => ({ ...body, actor }),
   }),
   action({
     path: 'motions',
@@ -160,6 +199,7 @@ const meetingActions: MeetingAction[] = [
       delegateTo: z.enum(ORDER_BODIES).optional(),
     }),
     update: addMotionUpdate,
+    input: (body, actor) => ({ ...body, actor }),
   }),
   action({
     path: 'votes',
@@ -167,7 +207,9 @@ const meetingActions: MeetingAction[] = [
     permission: 'vote:cast',
     body: z.strictObject({ motionId: z.string().min(1).max(100), choice: z.enum(VOTE_CHOICES) }),
     update: castVoteUpdate,
+    input: (body, actor) => ({ ...body, actor }),
     response: voteReceipt.or(meetingState),
+    answerFirst: ({ workflowId, body, userId }) => countedBallot(workflowId, body, userId),
   }),
   action({
     path: 'close-voting',
@@ -175,6 +217,7 @@ const meetingActions: MeetingAction[] = [
     permission: 'voting:close',
     body: z.strictObject({}),
     update: closeVotingUpdate,
+    input: (_body, actor) => ({ actor }),
   }),
   action({
     path: 'sign',
@@ -183,9 +226,10 @@ const meetingActions: MeetingAction[] = [
     body: z.strictObject({
       ratings,
       comment: text('评估意见'),
-      body: z.enum(['partyBranch', 'supervisoryBoard']).optional(),
+      body: z.enum(SIGNING_BODIES).optional(),
     }),
     update: signEvaluationUpdate,
+    input: (body, actor) => ({ ...body, actor }),
   }),
   action({
     path: 'finalize',
@@ -193,6 +237,7 @@ const meetingActions: MeetingAction[] = [
     permission: 'evaluation:finalize',
     body: z.strictObject({ ratings, comment: text('裁定意见') }),
     update: finalizeEvaluationUpdate,
+    input: (body, actor) => ({ ...body, actor }),
   }),
 ];
 
@@ -311,35 +356,6 @@ export function meetingRoutes(deps: AppDeps): RouteDef[] {
       handler: ({ params, query }) =>
         meetingVotes(params.compoundId, parseMeetingType(params.type), params.period, query.motionId),
     }),
-    ...meetingActions.map((a) =>
-      route({
-        method: 'post',
-        path: `${base}/meetings/:type/:period/${a.path}`,
-        tag: '四会',
-        summary: a.summary,
-        access: a.permission,
-        params: meetingParams,
-        body: a.body,
-        refusals: [409, 503],
-        response: a.response ?? meetingState,
-        handler: async ({ params, body, req, actor }) => {
-          const type = parseMeetingType(params.type);
-          await getMeeting(params.compoundId, type, params.period); // 404 for another compound's meeting
-          const handle = (await deps.temporal.client()).workflow.getHandle(
-            meetingWorkflowId(type, params.compoundId, params.period),
-          );
-          if (a.path === 'votes') {
-            const ballot = body as { motionId: string; choice: string };
-            const counted = await countedBallot(handle.workflowId, ballot, req.user!.id);
-            if (counted) return counted;
-          }
-          // Long texts go to the database; the workflow gets references (bounded history).
-          const stored = await storeLongTexts(params.compoundId, body);
-          return expandTexts(
-            await handle.executeUpdate(a.update, { args: [{ ...stored, actor: actor() } as never] }),
-          );
-        },
-      }),
-    ),
+    ...meetingActions.map((bind) => bind(deps, base)),
   ];
 }

@@ -4,7 +4,7 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { DomainError } from '../../domain/errors';
-import { describeError } from '../errors';
+import { describeError, retryAfter } from '../errors';
 import { mount, type MountOptions, type RouteDef } from '../route-table';
 
 /** `body.service_code` → `service_code`: Open311 clients know their fields by their own names. */
@@ -43,6 +43,7 @@ export function open311Router(routes: readonly RouteDef[], opts: MountOptions, l
       res.status(500).json([{ code: 500, description: '服务器内部错误，请稍后再试' }]);
       return;
     }
+    retryAfter(res, reply);
     // Open311 knows 400 for every request it cannot fulfil: a rule beyond the shape (422 elsewhere) too.
     const status = reply.status === 422 ? 400 : reply.status;
     const problems = (reply.details as { fields?: { field: string; message: string }[] } | undefined)?.fields;

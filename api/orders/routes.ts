@@ -4,14 +4,15 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { ORDER_BODIES } from '../../domain/meetings';
 import { LIMITS } from '../../domain/limits';
 import type { Permission } from '../../domain/roles';
-import { expandTexts, storeLongTexts } from '../../services/texts';
+import { updateWithTexts } from '../../services/texts';
 import {
   completeRectificationUpdate,
   extendRectificationUpdate,
   reportRectificationUpdate,
   verifyRectificationUpdate,
 } from '../../workflows/meeting-contract';
-import type { AppDeps } from '../app';
+import type { Actor } from '../../workflows/contract';
+import type { AppDeps } from '../deps';
 import { route, type RouteDef } from '../route-table';
 import { compoundId, compoundParams, isoDate, page, text } from '../schemas';
 import { findOrder, getOrder, listOrders } from './reads';
@@ -33,23 +34,44 @@ const order = z
   })
   .meta({ id: 'Order', description: '一项整改或决议执行：期限、进展、完成证明与验收' });
 
-interface OrderAction {
+/** One action on an order: a workflow update, its body, and `input` making the update's input (checked, no cast). */
+interface OrderAction<B, A, R> {
   path: string;
   summary: string;
   permission: Permission;
-  body: z.ZodType<Record<string, unknown>>;
-  update: UpdateDefinition<unknown, [never]>;
+  body: z.ZodType<B>;
+  update: UpdateDefinition<R, [A]>;
+  input: (body: B, actor: Actor) => A;
 }
-const action = <A, R>(a: Omit<OrderAction, 'update'> & { update: UpdateDefinition<R, [A]> }): OrderAction =>
-  a as unknown as OrderAction;
 
-const orderActions: OrderAction[] = [
+const action =
+  <B, A, R>(a: OrderAction<B, A, R>) =>
+  (deps: AppDeps, base: string): RouteDef =>
+    route({
+      method: 'post',
+      path: `${base}/:orderId/${a.path}`,
+      tag: '整改',
+      summary: a.summary,
+      access: a.permission,
+      params: orderParams,
+      body: a.body,
+      refusals: [409, 503],
+      response: order.omit({ id: true }),
+      handler: async ({ params, body, actor }) => {
+        const workflowId = await findOrder(params.compoundId, params.orderId);
+        const handle = (await deps.temporal.client()).workflow.getHandle(workflowId);
+        return updateWithTexts(handle, params.compoundId, a.update, body, (b) => a.input(b, actor()));
+      },
+    });
+
+const orderActions = [
   action({
     path: 'progress',
     summary: '报告进展',
     permission: 'rectification:report',
     body: z.strictObject({ note: text('进展说明') }),
     update: reportRectificationUpdate,
+    input: (body, actor) => ({ ...body, actor }),
   }),
   action({
     path: 'complete',
@@ -57,6 +79,7 @@ const orderActions: OrderAction[] = [
     permission: 'rectification:report',
     body: z.strictObject({ evidence: text('完成证明') }),
     update: completeRectificationUpdate,
+    input: (body, actor) => ({ ...body, actor }),
   }),
   action({
     path: 'verify',
@@ -68,6 +91,7 @@ const orderActions: OrderAction[] = [
       newDeadline: isoDate.optional(),
     }),
     update: verifyRectificationUpdate,
+    input: (body, actor) => ({ ...body, actor }),
   }),
   action({
     path: 'extend',
@@ -75,6 +99,7 @@ const orderActions: OrderAction[] = [
     permission: 'rectification:verify',
     body: z.strictObject({ until: isoDate, reason: text('延期理由', LIMITS.reasonChars) }),
     update: extendRectificationUpdate,
+    input: (body, actor) => ({ ...body, actor }),
   }),
 ];
 
@@ -102,26 +127,6 @@ export function orderRoutes(deps: AppDeps): RouteDef[] {
       response: order.and(z.looseObject({ links: z.record(z.string(), z.string()) })),
       handler: ({ params }) => getOrder(params.compoundId, params.orderId),
     }),
-    ...orderActions.map((a) =>
-      route({
-        method: 'post',
-        path: `${base}/:orderId/${a.path}`,
-        tag: '整改',
-        summary: a.summary,
-        access: a.permission,
-        params: orderParams,
-        body: a.body,
-        refusals: [409, 503],
-        response: order.omit({ id: true }),
-        handler: async ({ params, body, actor }) => {
-          const workflowId = await findOrder(params.compoundId, params.orderId);
-          const handle = (await deps.temporal.client()).workflow.getHandle(workflowId);
-          const stored = await storeLongTexts(params.compoundId, body);
-          return expandTexts(
-            await handle.executeUpdate(a.update, { args: [{ ...stored, actor: actor() } as never] }),
-          );
-        },
-      }),
-    ),
+    ...orderActions.map((bind) => bind(deps, base)),
   ];
 }

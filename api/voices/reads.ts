@@ -2,6 +2,7 @@
  * Voices as people read them: pages from the compound's projections, and who sees what of each
  * (DOMAIN.md "Privacy"). What people do to a voice is services/voice-actions.ts; intake services/intake.ts.
  */
+import { isStaff } from '../../domain/bodies';
 import { DomainError } from '../../domain/errors';
 import { maskedSummary } from '../../domain/privacy';
 import { rolesGrant, type Role } from '../../domain/roles';
@@ -55,7 +56,7 @@ interface Viewer {
 
 function accessTo(v: VoiceRecord, viewer: Viewer): Access {
   if (v.submittedBy === viewer.id || (v.enteredBy && v.enteredBy === viewer.id)) return 'author';
-  if (viewer.roles.includes('staff') || viewer.roles.includes('admin')) return 'handler';
+  if (isStaff(viewer.roles)) return 'handler';
   // The bodies on its ladder up to where it now stands, and whoever resolved it.
   const ladder = escalationLadder(v.assignee as ResponsibleBody).slice(0, (v.escalationLevel ?? 0) + 1);
   const bodies = new Set<string>([...ladder, ...(v.handledBy ? [v.handledBy] : [])]);

@@ -1,18 +1,25 @@
 /** 民情: residents raise voices; staff and the bodies handle them; everyone follows their own. */
 import { z } from 'zod';
-import { DomainError } from '../../domain/errors';
 import { LIMITS } from '../../domain/limits';
 import type { Permission } from '../../domain/roles';
-import { CATEGORIES, CHANNELS, RESPONSIBLE_BODIES, VOICE_KINDS, VOICE_STATUSES } from '../../domain/voices';
+import {
+  CATEGORIES,
+  CHANNELS,
+  DEADLINE_PHASES,
+  RESPONSIBLE_BODIES,
+  VOICE_KINDS,
+  VOICE_STATUSES,
+} from '../../domain/voices';
 import { submitVoice } from '../../services/intake';
 import { actOnVoice, liveVoiceState, type VoiceAction } from '../../services/voice-actions';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { rateLimit } from '../rate-limit';
 import { Reply, route, type RouteDef } from '../route-table';
 import {
   at,
   bool,
   classificationCode,
+  filled,
   compoundParams,
   compoundId,
   idempotencyKey,
@@ -34,16 +41,16 @@ const submitBody = z.strictObject({
   channel: z.enum(CHANNELS).default('online'),
   category: z.enum(CATEGORIES).optional(),
   buildingId: z.string().min(1).max(64).optional(),
-  text: z.string().trim().min(2, '内容至少 2 个字').max(2000, '内容最多 2000 字'),
+  text: filled(2, '内容至少 2 个字').max(2000, '内容最多 2000 字'),
   contact: z
-    .strictObject({ name: z.string().trim().min(1).max(50).optional(), phone: phone.optional() })
+    .strictObject({ name: filled(1, '请填写姓名').max(50).optional(), phone: phone.optional() })
     .optional(),
   anonymous: z.boolean().default(false),
   idempotencyKey: idempotencyKey.optional(),
   hotline: hotline.optional(),
   onBehalfOf: z
     .strictObject({
-      name: z.string().trim().min(1).max(50).optional(),
+      name: filled(1, '请填写姓名').max(50).optional(),
       phone: phone.optional(),
       userId: z.string().min(1).max(64).optional(),
     })
@@ -65,7 +72,7 @@ const listQuery = z.strictObject({
 });
 
 const note = z.string().trim().max(2000);
-const reason = (what: string) => z.string().trim().min(2, what).max(LIMITS.reasonChars);
+const reason = (what: string) => filled(2, what).max(LIMITS.reasonChars);
 
 const voiceView = z
   .looseObject({
@@ -107,47 +114,65 @@ const voiceState = z
   .meta({ id: 'VoiceState', description: '反映的处理流程此刻的状态' });
 
 /** What may be done to a voice: path, who, the body, and the action the workflow receives. */
-const actions: {
-  path: string;
-  summary: string;
-  permission: Permission;
-  body: z.ZodType<Record<string, unknown>>;
-  action: (b: never) => VoiceAction;
-}[] = [
-  {
+/** One action on a voice: the body that carries it and the action it makes (typed per action, no cast). */
+const voiceAction =
+  <B>(a: {
+    path: string;
+    summary: string;
+    permission: Permission;
+    body: z.ZodType<B>;
+    action: (b: B) => VoiceAction;
+  }) =>
+  (deps: AppDeps): RouteDef =>
+    route({
+      method: 'post',
+      path: `/compounds/:compoundId/voices/:voiceId/${a.path}`,
+      tag: '民情',
+      summary: a.summary,
+      access: a.permission,
+      params: voiceParams,
+      body: a.body,
+      refusals: [409, 503],
+      response: voiceState,
+      handler: ({ params, body, actor }) =>
+        actOnVoice(deps.temporal, params.compoundId, params.voiceId, actor(), a.action(body)),
+    });
+
+const actions = [
+  voiceAction({
     path: 'accept',
     summary: '接单',
     permission: 'voice:handle',
     body: z.strictObject({ note: note.optional() }),
     action: (b: { note?: string }) => ({ type: 'accept', ...b }),
-  },
-  {
+  }),
+  voiceAction({
     path: 'progress',
     summary: '报告进展',
     permission: 'voice:handle',
     body: z.strictObject({ note: note.min(1, '请填写进展说明') }),
     action: (b: { note: string }) => ({ type: 'progress', ...b }),
-  },
-  {
+  }),
+  voiceAction({
     path: 'resolve',
     summary: '办结并答复',
     permission: 'voice:handle',
     body: z.strictObject({ result: note.min(1, '请填写处理结果') }),
     action: (b: { result: string }) => ({ type: 'resolve', ...b }),
-  },
-  {
+  }),
+  voiceAction({
     path: 'feedback',
     summary: '居民评价（满意/不满意，不满意可重新办理一次）',
     permission: 'voice:feedback',
     body: z.strictObject({ satisfied: z.boolean(), comment: note.optional() }),
     action: (b: { satisfied: boolean; comment?: string }) => ({ type: 'feedback', ...b }),
-  },
-  {
+  }),
+  voiceAction({
     path: 'extend-deadline',
     summary: '延长期限（须说明理由）',
     permission: 'voice:extendDeadline',
     body: z.strictObject({
-      deadline: z.enum(['acknowledge', 'resolve']),
+      deadline: z.enum(DEADLINE_PHASES),
       until: z.iso.datetime({ offset: true, message: '应为 ISO 8601 时间，如 2026-12-01T18:00:00+08:00' }),
       reason: reason('请说明延期理由'),
     }),
@@ -155,8 +180,8 @@ const actions: {
       type: 'extendDeadline',
       ...b,
     }),
-  },
-  {
+  }),
+  voiceAction({
     path: 'reassign',
     summary: '改派或重新分类（须说明理由）',
     permission: 'voice:reassign',
@@ -171,7 +196,7 @@ const actions: {
         path: ['category'],
       }),
     action: (b: Omit<Extract<VoiceAction, { type: 'reassign' }>, 'type'>) => ({ type: 'reassign', ...b }),
-  },
+  }),
 ];
 
 export function voiceRoutes(deps: AppDeps): RouteDef[] {
@@ -257,28 +282,6 @@ export function voiceRoutes(deps: AppDeps): RouteDef[] {
       response: voiceState,
       handler: ({ params }) => liveVoiceState(deps.temporal, params.compoundId, params.voiceId),
     }),
-    ...actions.map((a) =>
-      route({
-        method: 'post',
-        path: `/compounds/:compoundId/voices/:voiceId/${a.path}`,
-        tag: '民情',
-        summary: a.summary,
-        access: a.permission,
-        params: voiceParams,
-        body: a.body,
-        refusals: [409, 503],
-        response: voiceState,
-        handler: ({ params, body, actor }) => {
-          if (body === undefined) throw new DomainError('invalid', '缺少请求体');
-          return actOnVoice(
-            deps.temporal,
-            params.compoundId,
-            params.voiceId,
-            actor(),
-            a.action(body as never),
-          );
-        },
-      }),
-    ),
+    ...actions.map((bind) => bind(deps)),
   ];
 }

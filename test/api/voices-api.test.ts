@@ -149,13 +149,13 @@ describe('submitting a voice', () => {
     expect(await Voice.countDocuments({ compoundId: p.compoundId })).toBe(0);
   });
 
-  it('when the building is not in the compound, it answers 400 and stores nothing', async () => {
+  it('when the building is not in the compound, it answers 422 naming the field and stores nothing', async () => {
     const p = await compoundWithPeople();
     const res = await api()
       .post(`/api/v1/compounds/${p.compoundId}/voices`)
       .set('Authorization', p.resident.auth)
       .send({ kind: 'complaint', text: '楼道灯坏了', buildingId: 'b99' });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(422);
     expect(res.body.error.details.field).toBe('body.buildingId');
     expect(await Voice.countDocuments({ compoundId: p.compoundId })).toBe(0);
   });

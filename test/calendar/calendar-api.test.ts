@@ -131,7 +131,7 @@ it(`at ${pinned.toISOString()}, an extraordinary meeting must be planned after n
     .post(`/api/v1/compounds/${c}/meetings`)
     .set('Authorization', staff)
     .send({ type: 'monthlyConsultation', reason: '临时', plannedAt: past });
-  expect(refused.status).toBe(400);
+  expect(refused.status).toBe(422);
   const soon = new Date(clock().getTime() + 3600_000).toISOString();
   const ok = await request(app)
     .post(`/api/v1/compounds/${c}/meetings`)

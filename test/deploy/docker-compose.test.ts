@@ -1195,7 +1195,7 @@ describe('docker-compose.yml', () => {
       expect(service(name).deploy?.resources).toBeUndefined();
     });
 
-    it('the worker’s limit is above the 1 GiB the README measures with the default workflow cache', () => {
+    it('the worker’s limit is above the 1 GiB docs/performance.md measures with the default workflow cache', () => {
       expect(bytes(service('worker').mem_limit)).toBeGreaterThan(GiB);
     });
 
