@@ -302,7 +302,7 @@ export async function submitVoice(
     });
   }
   if (!actor.apiKeyId && input.channel === 'outsideSystem') {
-    throw new DomainError('invalid', '“外部系统接入”渠道只能由外部系统凭接入密钥提交', {
+    throw new DomainError('unprocessable', '“外部系统接入”渠道只能由外部系统凭接入密钥提交', {
       field: 'body.channel',
     });
   }
@@ -312,7 +312,7 @@ export async function submitVoice(
   };
   if (hotline && !(HOTLINE_CHANNELS as readonly Channel[]).includes(input.channel)) {
     throw new DomainError(
-      'invalid',
+      'unprocessable',
       `只有热线渠道（${HOTLINE_CHANNELS.map((c) => CHANNEL_LABELS[c]).join('、')}）的反映可以带 12345 工单`,
       { field: 'body.hotline' },
     );

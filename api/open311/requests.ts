@@ -46,7 +46,8 @@ export interface RequestInput {
   hotline_classification_code?: string;
 }
 
-const invalid = (field: string, message: string) => new DomainError('invalid', message, { field });
+/** A rule beyond the request's shape (Open311 answers it 400, like any request it cannot fulfil). */
+const invalid = (field: string, message: string) => new DomainError('unprocessable', message, { field });
 
 /** Files one request as a voice; a repeat (same Idempotency-Key, or same work order) files nothing more. */
 export async function fileRequest(

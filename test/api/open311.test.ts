@@ -402,13 +402,13 @@ describe('12345 work orders', () => {
     expect(await Voice.countDocuments({ compoundId: p.compoundId })).toBe(1);
   });
 
-  it('when a work order comes on a channel that is not a hotline, or malformed, it answers 400 naming hotline', async () => {
+  it('when a work order comes on a channel that is not a hotline it answers 422, and malformed 400, naming hotline', async () => {
     const p = await compoundWithStaff();
     const onDoor = await api()
       .post(`/api/v1/compounds/${p.compoundId}/voices`)
       .set('Authorization', p.staff.auth)
       .send({ ...hotlineVoice('NX2026120200100'), channel: 'doorToDoorVisit' });
-    expect(onDoor.status).toBe(400);
+    expect(onDoor.status).toBe(422);
     expect(onDoor.body.error.details.field).toBe('body.hotline');
     const malformed = await api()
       .post(`/api/v1/compounds/${p.compoundId}/voices`)
