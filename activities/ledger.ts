@@ -12,7 +12,8 @@ export interface LedgerEntryInput {
   entryId: string;
   compoundId: string;
   matterId: string;
-  matterType: 'meeting' | 'disposition' | 'rectification' | 'resolution' | 'motion' | 'evaluation' | 'voice';
+  matterType:
+    'meeting' | 'disposition' | 'rectification' | 'resolution' | 'motion' | 'evaluation' | 'voice' | 'apiKey';
   event: string;
   at: string;
   actor?: { userId: string; name: string; body?: string };

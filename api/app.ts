@@ -6,12 +6,15 @@ import { accountRoutes } from './accounts/routes';
 import type { AppDeps } from './deps';
 import { authenticate } from './auth';
 import { compoundRoutes } from './compounds/routes';
+import { apiKeyRoutes } from './api-keys/routes';
 import { echoWallRoutes } from './echo-wall/routes';
 import { errorHandler, notFound } from './errors';
 import { evaluationRoutes } from './evaluations/routes';
 import { ledgerRoutes } from './ledger/routes';
 import { meetingRoutes } from './meetings/routes';
 import { openApiDocument } from './openapi';
+import { open311Router } from './open311/router';
+import { open311Routes } from './open311/routes';
 import { orderRoutes } from './orders/routes';
 import { rateRoutes } from './rates/routes';
 import { methodNotAllowed, mount, type RouteDef } from './route-table';
@@ -31,8 +34,12 @@ export function routeTable(deps: AppDeps): RouteDef[] {
     ...ledgerRoutes(),
     ...evaluationRoutes(),
     ...rateRoutes(),
+    ...apiKeyRoutes(deps),
   ];
 }
+
+/** Where the open intake for outside systems (Open311 GeoReport v2) is mounted. */
+export const OPEN311_BASE = '/api/open311/v2';
 
 /** The HTTP app, without listening: tests drive it directly, server.ts binds it to a port. */
 export function createApp(deps: AppDeps): express.Express {
@@ -54,6 +61,14 @@ export function createApp(deps: AppDeps): express.Express {
       },
     }),
   );
+  const mountOptions = {
+    checkResponses: deps.checkResponses ?? process.env.NODE_ENV === 'test',
+    rateLimits: deps.rateLimits,
+    log: deps.log,
+  };
+  // Before the API's JSON parser: the open intake parses forms too, and refuses in Open311's shape.
+  const intake = open311Routes(deps);
+  app.use(OPEN311_BASE, open311Router(intake, mountOptions));
   app.use(express.json({ limit: '100kb' }));
 
   app.get('/healthz', async (_req, res) => {
@@ -69,15 +84,11 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   const routes = routeTable(deps);
-  const document = openApiDocument(routes);
+  const document = openApiDocument(routes, '/api/v1', [{ base: OPEN311_BASE, routes: intake }]);
   const api = express.Router();
   api.use(authenticate(deps.config.jwtSecret));
   api.get('/openapi.json', (_req, res) => void res.json(document));
-  mount(api, routes, {
-    checkResponses: deps.checkResponses ?? process.env.NODE_ENV === 'test',
-    rateLimits: deps.rateLimits,
-    log: deps.log,
-  });
+  mount(api, routes, mountOptions);
   methodNotAllowed(api, routes);
   app.use('/api/v1', api);
   // Swagger UI from the package's own files (no CDN); its page needs its scripts and styles.

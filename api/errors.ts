@@ -48,41 +48,54 @@ export function notFound(_req: Request, _res: Response, next: NextFunction) {
   next(new DomainError('not_found', '没有这个接口'));
 }
 
+export interface ErrorReply {
+  status: number;
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+/**
+ * What any error means for the client: its status, code and message; undefined for a fault of ours
+ * (a 500, logged). The API's error middleware and the open intake's (Open311's shape) both read it.
+ */
+export function describeError(err: unknown): ErrorReply | undefined {
+  const domain = toDomainError(err);
+  if (domain)
+    return {
+      status: STATUS[domain.code],
+      code: domain.code,
+      message: domain.message,
+      details: domain.details,
+    };
+  const e = err as { type?: string; status?: number };
+  // A path whose percent-encoding is broken (Express decodes the parameters before any handler).
+  if (err instanceof URIError) return { status: 400, code: 'invalid', message: '请求地址的编码无效' };
+  if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported')
+    return { status: 415, code: 'invalid', message: '不支持的请求体编码，请用 UTF-8 JSON' };
+  if (e?.type === 'entity.parse.failed')
+    return { status: 400, code: 'invalid', message: '请求体不是有效的 JSON' };
+  if (e?.type === 'entity.too.large') return { status: 413, code: 'invalid', message: '请求体过大' };
+  // Any other client error the body parser names (aborted, bad length…) stays a 4xx, never a 500.
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500)
+    return { status: e.status, code: 'invalid', message: '请求无效' };
+  return undefined;
+}
+
+/** Every refusal that says when to come back says it in the header too (rate limits, busy exports). */
+export function retryAfter(res: Response, reply: ErrorReply): void {
+  const retry = (reply.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  if (typeof retry === 'number' && !res.getHeader('Retry-After')) res.setHeader('Retry-After', String(retry));
+}
+
 /** The one place errors become HTTP responses: { error: { code, message, details } }. */
 export function errorHandler(log: (err: unknown) => void = (e) => console.error(e)) {
   return (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const domain = toDomainError(err);
-    if (domain) {
-      // Every refusal that says when to come back says it in the header too (rate limits, busy exports).
-      const retry = (domain.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
-      if (typeof retry === 'number' && !res.getHeader('Retry-After'))
-        res.setHeader('Retry-After', String(retry));
-      res
-        .status(STATUS[domain.code])
-        .json({ error: { code: domain.code, message: domain.message, details: domain.details } });
-      return;
-    }
-    const e = err as { type?: string; status?: number };
-    // A path whose percent-encoding is broken (Express decodes the parameters before any handler).
-    if (err instanceof URIError) {
-      res.status(400).json({ error: { code: 'invalid', message: '请求地址的编码无效' } });
-      return;
-    }
-    if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported') {
-      res.status(415).json({ error: { code: 'invalid', message: '不支持的请求体编码，请用 UTF-8 JSON' } });
-      return;
-    }
-    if (e?.type === 'entity.parse.failed') {
-      res.status(400).json({ error: { code: 'invalid', message: '请求体不是有效的 JSON' } });
-      return;
-    }
-    if (e?.type === 'entity.too.large') {
-      res.status(413).json({ error: { code: 'invalid', message: '请求体过大' } });
-      return;
-    }
-    // Any other client error the body parser names (aborted, bad length…) stays a 4xx, never a 500.
-    if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-      res.status(e.status).json({ error: { code: 'invalid', message: '请求无效' } });
+    const reply = describeError(err);
+    if (reply) {
+      retryAfter(res, reply);
+      const { status, ...error } = reply;
+      res.status(status).json({ error });
       return;
     }
     log(err);

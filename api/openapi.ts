@@ -30,8 +30,12 @@ function operation(def: RouteDef): ZodOpenApiOperationObject {
   if (def.access !== 'public') statuses.add(401).add(403);
   // A bad token is refused on any route, public ones too (a client should learn its token is wrong).
   statuses.add(401);
+  // A key is not a sign-in: a missing or wrong one is 403 (as Open311 says), never 401.
+  if (def.access === 'apiKey') statuses.delete(401);
+  const refusalContent = def.errorBody ? { 'application/json': { schema: def.errorBody } } : errorContent;
   if (def.method !== 'get') statuses.add(413).add(415);
-  if (def.body || def.query) statuses.add(422);
+  // Routes refusing in another standard's shape (Open311) answer such rules with its 400 instead.
+  if ((def.body || def.query) && !def.errorBody) statuses.add(422);
   const responses: Record<string, ZodOpenApiResponseObject> = {};
   const status = def.status ?? 200;
   if ('file' in def.response) {
@@ -46,9 +50,9 @@ function operation(def: RouteDef): ZodOpenApiOperationObject {
     for (const [s, description] of Object.entries(def.otherSuccess ?? {}))
       responses[s] = { description, content };
   }
-  for (const s of [...statuses].sort()) responses[s] = { description: REFUSALS[s]!, content: errorContent };
+  for (const s of [...statuses].sort()) responses[s] = { description: REFUSALS[s]!, content: refusalContent };
   const op: ZodOpenApiOperationObject = {
-    operationId: operationId(def),
+    operationId: def.operationId ?? operationId(def),
     tags: [def.tag],
     summary: def.summary,
     ...(def.description ? { description: def.description } : {}),
@@ -60,14 +64,20 @@ function operation(def: RouteDef): ZodOpenApiOperationObject {
     responses: responses as ZodOpenApiOperationObject['responses'],
     // Public routes (and published pages) take a token but do not need one; the others need one.
     security:
-      def.access === 'public' || typeof def.access === 'object' ? [{}, { bearer: [] }] : [{ bearer: [] }],
+      def.access === 'apiKey'
+        ? [{ apiKey: [] }]
+        : def.access === 'public' || typeof def.access === 'object'
+          ? [{}, { bearer: [] }]
+          : [{ bearer: [] }],
     'x-permission': typeof def.access === 'object' ? def.access.permission : def.access,
   };
   // A body whose fields are all optional may be left out (it reads as {}): the document says so.
   if (def.body)
     op.requestBody = {
       required: !def.body.safeParse({}).success,
-      content: { 'application/json': { schema: def.body } },
+      content: Object.fromEntries(
+        (def.bodyTypes ?? ['application/json']).map((t) => [t, { schema: def.body }]),
+      ),
     };
   return op;
 }
@@ -83,11 +93,25 @@ function operationId(def: RouteDef): string {
 
 const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
 
-export function openApiDocument(routes: readonly RouteDef[], base = '/api/v1') {
+/**
+ * The document of the route table at `base`; `elsewhere` are tables mounted at other bases (the open
+ * intake at /api/open311/v2), their paths carrying their own server.
+ */
+export function openApiDocument(
+  routes: readonly RouteDef[],
+  base = '/api/v1',
+  elsewhere: { base: string; routes: readonly RouteDef[] }[] = [],
+) {
   const paths: ZodOpenApiPathsObject = {};
   for (const def of routes) {
     const p = (paths[openApiPath(def.path)] ??= {});
     (p as Record<string, unknown>)[def.method] = operation(def);
+  }
+  for (const other of elsewhere) {
+    for (const def of other.routes) {
+      const p = (paths[openApiPath(def.path)] ??= { servers: [{ url: other.base }] });
+      (p as Record<string, unknown>)[def.method] = operation(def);
+    }
   }
   return createDocument({
     openapi: '3.1.0',
@@ -105,6 +129,13 @@ export function openApiDocument(routes: readonly RouteDef[], base = '/api/v1') {
           scheme: 'bearer',
           bearerFormat: 'JWT',
           description: 'POST /auth/login 得到的登录凭证',
+        },
+        apiKey: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'api_key',
+          description:
+            '社区工作人员为外部系统签发的接入密钥（gz311_…），只属于一个小区；POST 时也可放在表单或 JSON 请求体的 api_key 字段（Open311 的做法）',
         },
       },
     },

@@ -10,16 +10,26 @@ import type { Permission, Role } from '../domain/roles';
 import type { Actor } from '../workflows/contract';
 import { checkPermission } from './auth';
 import { loadCompound } from '../services/compounds';
+import { verifyApiKey, type ApiKeyPrincipal } from '../services/api-keys';
 import type { RateLimit } from './rate-limit';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The outside system calling with its key (routes whose access is `apiKey`). */
+    apiKey?: ApiKeyPrincipal;
+  }
+}
 
 /**
  * Who may call a route:
  * - `public`: anyone, signed in or not;
  * - `signedIn`: any signed-in user (the function decides what they see);
  * - a permission: signed in, holding it in the compound named by `:compoundId`;
- * - `{ permission, unlessPublished }`: open to anyone when the compound publishes it (e.g. its echo wall).
+ * - `{ permission, unlessPublished }`: open to anyone when the compound publishes it (e.g. its echo wall);
+ * - `apiKey`: an outside system, by the `api_key` staff issued it (in the query, or the body of a POST).
  */
-export type Access = 'public' | 'signedIn' | Permission | { permission: Permission; unlessPublished: true };
+export type Access =
+  'public' | 'signedIn' | 'apiKey' | Permission | { permission: Permission; unlessPublished: true };
 
 type Method = 'get' | 'post' | 'patch';
 type Obj = z.ZodType<Record<string, unknown>, Record<string, unknown>>;
@@ -32,6 +42,8 @@ export interface Input<P extends Obj, Q extends Obj, B extends z.ZodType> {
   roles: Role[];
   /** The caller as workflows record them; only for routes that require sign-in. */
   actor: () => Actor;
+  /** The outside system's key; only for routes whose access is `apiKey`. */
+  apiKey: () => ApiKeyPrincipal;
   /** Takes one call from a limit of the handler's own (keyed by what it knows, e.g. a user name). */
   limit: (limit: RateLimit, key: string) => void;
   req: Request;
@@ -62,6 +74,12 @@ export interface RouteDef<P extends Obj = Obj, Q extends Obj = Obj, B extends z.
   body?: B;
   /** Documented request headers (checked by the handler, e.g. Idempotency-Key). */
   headers?: Obj;
+  /** Body encodings the route takes (JSON unless told; the router must parse the others). */
+  bodyTypes?: string[];
+  /** Where the method and path alone would not make a unique operationId (e.g. `/requests.json` and `/requests/:id.json`). */
+  operationId?: string;
+  /** The shape of its refusals, where it is not the API's own (an outside standard's). */
+  errorBody?: z.ZodType;
   /** The usual success: its status (200 unless told) and JSON schema, or a file's content types. */
   status?: number;
   response: z.ZodType | { file: string[]; description: string };
@@ -108,6 +126,12 @@ function parse(
 
 async function checkAccess(req: Request, access: Access): Promise<Role[]> {
   if (access === 'public') return [];
+  if (access === 'apiKey') {
+    const inBody: unknown =
+      req.method === 'POST' ? (req.body as { api_key?: unknown } | undefined)?.api_key : undefined;
+    req.apiKey = await verifyApiKey(inBody ?? req.query.api_key);
+    return [];
+  }
   if (access === 'signedIn') {
     if (!req.user) throw new DomainError('unauthenticated', '请先登录');
     return [];
@@ -136,7 +160,7 @@ export function mount(router: Router, routes: readonly RouteDef[], opts: MountOp
     router[def.method](def.path, async (req: Request, res: Response) => {
       const roles = await checkAccess(req, def.access);
       if (def.rateLimit && opts.rateLimits !== false)
-        def.rateLimit.take(req.user?.id ?? `ip:${req.ip ?? ''}`, res);
+        def.rateLimit.take(req.apiKey?.id ?? req.user?.id ?? `ip:${req.ip ?? ''}`, res);
       const problems: { field: string; message: string; rule: boolean }[] = [];
       const params = def.params ? parse('params', def.params, req.params, problems) : req.params;
       const q = parse('query', query, req.query, problems);
@@ -161,6 +185,10 @@ export function mount(router: Router, routes: readonly RouteDef[], opts: MountOp
         actor: () => {
           if (!req.user) throw new DomainError('unauthenticated', '请先登录');
           return { userId: req.user.id, name: req.user.name, roles };
+        },
+        apiKey: () => {
+          if (!req.apiKey) throw new DomainError('forbidden', '缺少 api_key（外部系统接入密钥）');
+          return req.apiKey;
         },
         limit: (limit, key) => {
           if (opts.rateLimits !== false) limit.take(key, res);

@@ -1,6 +1,7 @@
 /** The zod pieces every matter's routes share: ids, pages, times, texts, and the error body. */
 import { z } from 'zod';
 import { LIMITS } from '../domain/limits';
+import { CLASSIFICATION_CODE, WORK_ORDER_NO } from '../domain/voices';
 
 /** A compound, community or building id as the seed and the console make them. */
 export const slugId = (what: string) =>
@@ -45,6 +46,15 @@ export const idempotencyKey = z
   .max(100, '幂等键最多 100 个字符')
   .regex(/^[\x21-\x7e]+$/, '幂等键只能由可见的 ASCII 字符组成');
 
+/** A 12345 work order's number and classification code, in the app's intake and the open intake alike. */
+export const workOrderNo = z
+  .string()
+  .trim()
+  .regex(WORK_ORDER_NO, '12345 工单号应为 6–32 位字母、数字或 -（首尾不为 -）');
+export const classificationCode = z
+  .string()
+  .trim()
+  .regex(CLASSIFICATION_CODE, '12345 分类编码应为 1–20 位字母、数字、. 或 -');
 // What answers carry: times as ISO strings (how Dates serialise), optional fields possibly null.
 export const at = z.iso.datetime();
 export const opt = <T extends z.ZodType>(t: T) => t.nullish();

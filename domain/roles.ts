@@ -42,6 +42,8 @@ const OFFICERS: readonly Role[] = [
 export const PERMISSIONS = {
   'compound:read': EVERYONE,
   'compound:configure': ['admin', 'staff'],
+  /** Issue and revoke the keys outside systems (the 12345 platform…) file voices with. */
+  'apikey:manage': ['admin', 'staff'],
   'voice:submit': EVERYONE,
   /** Enter a voice heard on the hotline, a door-to-door visit, from a building group… */
   'voice:submitOnBehalf': ['admin', 'staff', 'buildingLeader'],

@@ -32,6 +32,8 @@ export const CHANNELS = [
   'peoplesExpress', // 民情直通车
   'appealHotline', // 诉求快线
   'praiseAndComplainBoard', // 点赞&吐槽
+  'hotline12345', // 12345 政务服务便民热线, its work orders passed on to the community
+  'outsideSystem', // another system, through the open intake (Open311) with a key staff issued
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 export const CHANNEL_LABELS: Record<Channel, string> = {
@@ -47,7 +49,35 @@ export const CHANNEL_LABELS: Record<Channel, string> = {
   peoplesExpress: '民情直通车',
   appealHotline: '诉求快线',
   praiseAndComplainBoard: '点赞&吐槽',
+  hotline12345: '12345热线',
+  outsideSystem: '外部系统接入',
 };
+
+/** Channels on which a voice may carry a hotline work order (12345 and the compound's own phones). */
+export const HOTLINE_CHANNELS = [
+  'hotline12345',
+  'publicPhone',
+  'appealHotline',
+] as const satisfies readonly Channel[];
+/** Channels an outside system may file on through its key (the open intake). */
+export const OUTSIDE_CHANNELS = ['hotline12345', 'outsideSystem'] as const satisfies readonly Channel[];
+
+/**
+ * A 12345 work order as the hotline platform numbers and classifies it. Cities number them differently
+ * (digits, a city prefix, dashes), so the format is only bounded: letters, digits and dashes, 6–32 long;
+ * the classification code (the platform's matter classification, e.g. 0301 or 03.01.02) 1–20 long.
+ */
+export const WORK_ORDER_NO = /^[A-Za-z0-9][A-Za-z0-9-]{4,30}[A-Za-z0-9]$/;
+export const CLASSIFICATION_CODE = /^[A-Za-z0-9][A-Za-z0-9.-]{0,19}$/;
+export interface HotlineWorkOrder {
+  workOrderNo: string;
+  classificationCode?: string;
+}
+
+/** The same work order however it was typed: trimmed, upper case (a city prefix is written either way). */
+export function normaliseWorkOrderNo(no: string): string {
+  return no.trim().toUpperCase();
+}
 
 export const CATEGORIES = [
   'sanitation',

@@ -32,7 +32,8 @@ const voiceSchema = new Schema(
     subject: { type: String, enum: SUBJECTS },
     buildingId: String,
     text: { type: String, required: true },
-    contact: { name: String, phone: String },
+    /** Personal data: shown only to the author and the handlers. Address and e-mail come from outside systems. */
+    contact: { name: String, phone: String, email: String, address: String },
     anonymous: { type: Boolean, default: false },
     /** The resident's name as known at intake; shown masked, and never when anonymous. */
     residentName: String,
@@ -40,6 +41,13 @@ const voiceSchema = new Schema(
     /** The staff member or building leader who entered it on the resident's behalf. */
     enteredBy: String,
     idempotencyKey: { type: String, required: true },
+    /** A 12345 work order this voice came with; its number is unique per compound (the voice's id is made from it). */
+    hotline: {
+      type: new Schema({ workOrderNo: String, classificationCode: String }, { _id: false }),
+      default: undefined,
+    },
+    /** The outside system's key it was filed with (the open intake): only such voices are visible to keys. */
+    apiKeyId: String,
     requestHash: { type: String, required: true },
     status: { type: String, enum: VOICE_STATUSES, default: 'received' },
     /** The revision its workflow last wrote (0 at intake): its events are applied in order, once. */
@@ -69,6 +77,7 @@ voiceSchema.index({ compoundId: 1, status: 1, createdAt: -1 });
 voiceSchema.index({ compoundId: 1, responsible: 1, status: 1 });
 voiceSchema.index({ status: 1, workflowStartedAt: 1 });
 voiceSchema.index({ compoundId: 1, consultedIn: 1, createdAt: 1 });
+voiceSchema.index({ compoundId: 1, apiKeyId: 1, createdAt: -1 });
 // The rates: by compound and period, grouped by body and category.
 voiceSchema.index({ compoundId: 1, createdAt: 1, assignee: 1, category: 1 });
 export type VoiceDoc = InferSchemaType<typeof voiceSchema>;

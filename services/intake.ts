@@ -19,12 +19,16 @@ import { localParts } from '../domain/calendar';
 import { rolesGrant, type Role } from '../domain/roles';
 import {
   CHANNEL_LABELS,
+  HOTLINE_CHANNELS,
+  OUTSIDE_CHANNELS,
   classifyVoice,
+  normaliseWorkOrderNo,
   defaultAssignee,
   voiceDeadline,
   voiceSubject,
   type Category,
   type Channel,
+  type HotlineWorkOrder,
   type ResponsibleBody,
   type VoiceKind,
   type VoiceSettings,
@@ -51,7 +55,17 @@ export interface SubmitVoiceInput {
   anonymous: boolean;
   idempotencyKey?: string;
   /** Staff or a building leader entering what a resident said on the phone, at the door… */
-  onBehalfOf?: { name?: string; phone?: string; userId?: string };
+  onBehalfOf?: { name?: string; phone?: string; email?: string; address?: string; userId?: string };
+  /** The 12345 work order it came with (hotline channels only): one voice per number in a compound. */
+  hotline?: HotlineWorkOrder;
+}
+
+/** Who files a voice: a signed-in user, or an outside system by the key staff issued it (`apiKeyId`). */
+export interface IntakeActor {
+  id: string;
+  name: string;
+  roles: Role[];
+  apiKeyId?: string;
 }
 
 export type VoiceRecord = VoiceDoc & { _id: string; createdAt: Date; updatedAt: Date };
@@ -60,6 +74,14 @@ export type VoiceRecord = VoiceDoc & { _id: string; createdAt: Date; updatedAt: 
 export function voiceIdFor(compoundId: string, submittedBy: string, idempotencyKey: string): string {
   return createHash('sha256')
     .update(JSON.stringify([compoundId, submittedBy, idempotencyKey]))
+    .digest('hex')
+    .slice(0, 24);
+}
+
+/** A hotline voice's id: one 12345 work order is one voice of its compound, whoever enters it. */
+export function hotlineVoiceId(compoundId: string, workOrderNo: string): string {
+  return createHash('sha256')
+    .update(JSON.stringify(['hotline', compoundId, normaliseWorkOrderNo(workOrderNo)]))
     .digest('hex')
     .slice(0, 24);
 }
@@ -266,16 +288,34 @@ export interface Intake {
 export async function submitVoice(
   deps: { temporal: TemporalHandle; log?: (msg: string) => void; clock?: () => Date },
   compoundId: string,
-  actor: { id: string; name: string; roles: Role[] },
+  actor: IntakeActor,
   input: SubmitVoiceInput,
 ): Promise<Intake> {
   const now = deps.clock?.() ?? new Date();
   const compound = await loadCompound(compoundId);
   const onBehalf = input.onBehalfOf !== undefined || input.channel !== 'online';
-  if (onBehalf && !rolesGrant(actor.roles, 'voice:submitOnBehalf')) {
+  const outside = (OUTSIDE_CHANNELS as readonly Channel[]).includes(input.channel);
+  // A key staff issued is the outside system's authority to enter voices; on its own channels only.
+  if (actor.apiKeyId ? !outside : onBehalf && !rolesGrant(actor.roles, 'voice:submitOnBehalf')) {
     throw new DomainError('forbidden', '只有社区工作人员或楼栋长可以代居民录入（channel 不是 online）', {
       field: 'channel',
     });
+  }
+  if (!actor.apiKeyId && input.channel === 'outsideSystem') {
+    throw new DomainError('unprocessable', '“外部系统接入”渠道只能由外部系统凭接入密钥提交', {
+      field: 'body.channel',
+    });
+  }
+  const hotline = input.hotline && {
+    workOrderNo: normaliseWorkOrderNo(input.hotline.workOrderNo),
+    ...(input.hotline.classificationCode ? { classificationCode: input.hotline.classificationCode } : {}),
+  };
+  if (hotline && !(HOTLINE_CHANNELS as readonly Channel[]).includes(input.channel)) {
+    throw new DomainError(
+      'unprocessable',
+      `只有热线渠道（${HOTLINE_CHANNELS.map((c) => CHANNEL_LABELS[c]).join('、')}）的反映可以带 12345 工单`,
+      { field: 'body.hotline' },
+    );
   }
   if (input.buildingId && !compound.buildings.some((b) => b._id === input.buildingId)) {
     throw new DomainError('unprocessable', `该小区没有这个楼栋：${input.buildingId}`, {
@@ -298,7 +338,12 @@ export async function submitVoice(
   const category = input.category ?? classifyVoice(input.text);
   const submittedBy = input.onBehalfOf?.userId ?? actor.id;
   const contact = input.onBehalfOf
-    ? { name: input.onBehalfOf.name, phone: input.onBehalfOf.phone }
+    ? {
+        name: input.onBehalfOf.name,
+        phone: input.onBehalfOf.phone,
+        ...(input.onBehalfOf.email ? { email: input.onBehalfOf.email } : {}),
+        ...(input.onBehalfOf.address ? { address: input.onBehalfOf.address } : {}),
+      }
     : input.contact;
   const requestHash = createHash('sha256')
     .update(
@@ -310,11 +355,15 @@ export async function submitVoice(
         input.text,
         contact,
         input.anonymous,
+        // Only when present, so the hashes of voices stored before work orders existed stay the same.
+        ...(hotline ? [hotline] : []),
       ]),
     )
     .digest('hex');
-  const idempotencyKey = input.idempotencyKey ?? randomUUID();
-  const _id = voiceIdFor(compoundId, submittedBy, idempotencyKey);
+  const idempotencyKey = input.idempotencyKey ?? (hotline ? `12345:${hotline.workOrderNo}` : randomUUID());
+  const _id = hotline
+    ? hotlineVoiceId(compoundId, hotline.workOrderNo)
+    : voiceIdFor(compoundId, submittedBy, idempotencyKey);
 
   const start = (v: VoiceRecord): Promise<boolean> =>
     withStartSlot(() => startVoiceWorkflow(deps.temporal, v, compound)).then(
@@ -325,7 +374,16 @@ export async function submitVoice(
       },
     );
   const retried = async (v: VoiceRecord): Promise<Intake> => {
-    if (v.requestHash !== requestHash) {
+    // A work order already filed: the same sender repeating the same request is answered with it; any
+    // other voice with that number is refused, naming the voice staff should look at.
+    if (hotline && v.hotline?.workOrderNo === hotline.workOrderNo) {
+      if (v.submittedBy !== submittedBy || v.requestHash !== requestHash) {
+        throw new DomainError('conflict', `12345 工单号 ${hotline.workOrderNo} 已登记为反映 ${v._id}`, {
+          field: 'hotline.workOrderNo',
+          voiceId: v._id,
+        });
+      }
+    } else if (v.requestHash !== requestHash) {
       throw new DomainError('conflict', '该幂等键已用于另一条不同内容的反映', { field: 'idempotencyKey' });
     }
     // Still in the outbox: its workflow may not have started; starting again is harmless.
@@ -350,6 +408,8 @@ export async function submitVoice(
     enteredBy: onBehalf ? actor.id : undefined,
     idempotencyKey,
     requestHash,
+    ...(hotline ? { hotline } : {}),
+    ...(actor.apiKeyId ? { apiKeyId: actor.apiKeyId } : {}),
     status: 'received' as const,
     rev: 0,
     assignee: defaultAssignee(category, input.kind),
@@ -375,6 +435,9 @@ export async function submitVoice(
     // The same request raced itself: the first one is stored; answer with it.
     const winner = await Voice.findById(_id).lean<VoiceRecord>();
     if (winner) return retried(winner);
+    // Another id under the same sender and key (a key reused for another work order): refused as reused.
+    const same = await Voice.findOne({ compoundId, submittedBy, idempotencyKey }).lean<VoiceRecord>();
+    if (same) return retried(same);
   }
   const voice = doc as unknown as VoiceRecord;
   return { voice, created: true, started: start(voice), calendarNote: calendarNoteOf(voice, compound) };

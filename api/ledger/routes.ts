@@ -20,6 +20,7 @@ const MATTER_TYPES = [
   'motion',
   'evaluation',
   'voice',
+  'apiKey',
 ] as const;
 const filters = {
   matterId: z.string().min(1).max(200).optional(),

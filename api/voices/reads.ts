@@ -26,6 +26,7 @@ import { Voice, type VoiceDoc } from '../../models/voice';
 import { readVoiceRows } from '../../activities/projections';
 import type { VoiceRow } from '../../domain/projections';
 import { loadCompound, staffSeeAnonymousAuthors } from '../../services/compounds';
+import { hotlineVoiceId } from '../../services/intake';
 import { findVoice } from '../../services/voice-actions';
 
 type VoiceRecord = VoiceDoc & { _id: string; createdAt: Date; updatedAt: Date };
@@ -37,6 +38,7 @@ export interface VoiceFilters {
   responsible?: ResponsibleBody;
   kind?: VoiceKind;
   category?: Category;
+  workOrderNo?: string;
   page: number;
   pageSize: number;
 }
@@ -71,6 +73,8 @@ export async function listVoices(compoundId: string, viewer: Viewer, f: VoiceFil
   const compound = await loadCompound(compoundId);
   const all = rolesGrant(viewer.roles, 'voice:readAll');
   const t = now.getTime();
+  // A work order names one voice: its id is made from the number (services/intake.ts).
+  const byWorkOrder = f.workOrderNo ? hotlineVoiceId(compoundId, f.workOrderNo) : undefined;
   const overdueNow = (r: VoiceRow) =>
     r.overdue ||
     (r.status === 'assigned' && r.acknowledgeBy !== null && r.acknowledgeBy < t) ||
@@ -84,6 +88,7 @@ export async function listVoices(compoundId: string, viewer: Viewer, f: VoiceFil
       (!f.responsible || r.responsible === f.responsible) &&
       (!f.kind || r.kind === f.kind) &&
       (!f.category || r.category === f.category) &&
+      (!byWorkOrder || r.id === byWorkOrder) &&
       (f.overdue === undefined || overdueNow(r) === f.overdue),
   );
   const page = rows.slice((f.page - 1) * f.pageSize, f.page * f.pageSize);
@@ -163,6 +168,8 @@ export function voiceView(v: VoiceRecord, viewer: Viewer, compound: { settings?:
     anonymous: v.anonymous,
     residentName,
     contact: seesAuthor ? v.contact : undefined,
+    // The work order leads to the caller at 12345: for the author and the handlers, as the text is.
+    hotline: seesText ? v.hotline : undefined,
     status: v.status,
     statusLabel: VOICE_STATUS_LABELS[v.status as VoiceStatus],
     assignee: v.assignee,

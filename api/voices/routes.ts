@@ -18,6 +18,7 @@ import { Reply, route, type RouteDef } from '../route-table';
 import {
   at,
   bool,
+  classificationCode,
   filled,
   compoundParams,
   compoundId,
@@ -25,11 +26,15 @@ import {
   objectId,
   opt,
   page,
+  workOrderNo,
 } from '../schemas';
 import { getVoice, listVoices } from './reads';
 
 const phone = z.string().regex(/^[0-9+\-\s]{5,20}$/, '不是有效的电话号码');
 const voiceParams = z.strictObject({ compoundId, voiceId: objectId('反映编号') });
+const hotline = z
+  .strictObject({ workOrderNo, classificationCode: classificationCode.optional() })
+  .meta({ description: '12345 工单：工单号在本小区唯一（仅热线渠道）' });
 
 const submitBody = z.strictObject({
   kind: z.enum(VOICE_KINDS),
@@ -42,6 +47,7 @@ const submitBody = z.strictObject({
     .optional(),
   anonymous: z.boolean().default(false),
   idempotencyKey: idempotencyKey.optional(),
+  hotline: hotline.optional(),
   onBehalfOf: z
     .strictObject({
       name: filled(1, '请填写姓名').max(50).optional(),
@@ -60,6 +66,8 @@ const listQuery = z.strictObject({
   responsible: z.enum(RESPONSIBLE_BODIES).optional(),
   kind: z.enum(VOICE_KINDS).optional(),
   category: z.enum(CATEGORIES).optional(),
+  /** Staff matching a 12345 work order with the voice it became. */
+  workOrderNo: workOrderNo.optional(),
   ...page(),
 });
 
@@ -80,6 +88,7 @@ const voiceView = z
     anonymous: z.boolean(),
     residentName: opt(z.string()),
     assignee: z.enum(RESPONSIBLE_BODIES),
+    hotline: opt(z.looseObject({ workOrderNo: z.string(), classificationCode: opt(z.string()) })),
     acknowledgeBy: opt(at),
     resolveBy: opt(at),
     createdAt: at,
@@ -199,7 +208,8 @@ export function voiceRoutes(deps: AppDeps): RouteDef[] {
       tag: '民情',
       summary: '我要反映：吐槽/投诉、诉求、意见建议、点赞',
       description:
-        '受理后答 202，处理流程随即启动。同一幂等键（Idempotency-Key 请求头或 body.idempotencyKey）重复提交答 200，不会重复登记。',
+        '受理后答 202，处理流程随即启动。同一幂等键（Idempotency-Key 请求头或 body.idempotencyKey）重复提交答 200，不会重复登记。' +
+        '热线渠道（12345热线、公开电话、诉求快线）可带 hotline（12345 工单号与分类编码）：工单号在本小区唯一，同一提交人重复提交同一内容答 200 并给出原反映；其他任何带同一工单号的提交答 409，details.voiceId 指出已登记的反映。',
       access: 'voice:submit',
       params: compoundParams,
       body: submitBody,
@@ -237,7 +247,7 @@ export function voiceRoutes(deps: AppDeps): RouteDef[] {
       method: 'get',
       path: '/compounds/:compoundId/voices',
       tag: '民情',
-      summary: '反映列表（居民看自己的，工作人员和各方看全部），新的在前',
+      summary: '反映列表（居民看自己的，工作人员和各方看全部），新的在前；workOrderNo 按 12345 工单号查找',
       access: 'voice:readOwn',
       params: compoundParams,
       query: listQuery,

@@ -44,6 +44,7 @@ afterAll(async () => {
 
 const EVERYONE = ROLES;
 let extensions = 0;
+let workOrders = 0;
 type Case = {
   name: string;
   method: 'get' | 'post' | 'patch';
@@ -78,6 +79,32 @@ const cases: Case[] = [
     path: () => `/api/v1/compounds/${compoundId}/voices`,
     body: { kind: 'appeal', channel: 'publicPhone', text: '希望修一下路灯', onBehalfOf: { name: '孙阿姨' } },
     allowed: ['admin', 'staff', 'buildingLeader'],
+  },
+  {
+    name: 'enter a 12345 work order heard on the hotline',
+    method: 'post',
+    path: () => `/api/v1/compounds/${compoundId}/voices`,
+    body: () => ({
+      kind: 'appeal',
+      channel: 'hotline12345',
+      text: '12345转来：东门路灯不亮',
+      onBehalfOf: { name: '赵阿姨' },
+      hotline: { workOrderNo: `NX${Date.now()}${++workOrders}` },
+    }),
+    allowed: ['admin', 'staff', 'buildingLeader'],
+  },
+  {
+    name: 'issue a key for an outside system',
+    method: 'post',
+    path: () => `/api/v1/compounds/${compoundId}/api-keys`,
+    body: { name: '12345 热线平台' },
+    allowed: ['admin', 'staff'],
+  },
+  {
+    name: "list the compound's keys for outside systems",
+    method: 'get',
+    path: () => `/api/v1/compounds/${compoundId}/api-keys`,
+    allowed: ['admin', 'staff'],
   },
   {
     name: 'list voices',
