@@ -74,16 +74,19 @@ export function rolesIn(user: AuthUser, compoundId: string): Role[] {
 }
 
 /**
- * Requires a signed-in user holding `permission` in the compound named by the route's :compoundId.
+ * Requires a signed-in user holding `permission` in the compound named by the route's :compoundId (or,
+ * on a route of no compound, in every compound).
  * A user of another compound is refused whatever their roles there.
  */
 export function checkPermission(req: Request, permission: Permission): Role[] {
   if (!req.user) throw new DomainError('unauthenticated', '请先登录');
   const raw = req.params.compoundId;
   const compoundId = Array.isArray(raw) ? raw.join('/') : raw;
-  if (!compoundId) throw new Error(`authorize(${permission}) used on a route without :compoundId`);
-  const roles = rolesIn(req.user, compoundId);
-  if (roles.length === 0) throw new DomainError('forbidden', '您不是该小区的成员，无权访问');
+  // A route of no compound (communities, new compounds) is the deployment's: only roles held in every
+  // compound ('*', the administrators) count there.
+  const roles = rolesIn(req.user, compoundId || '*');
+  if (roles.length === 0)
+    throw new DomainError('forbidden', compoundId ? '您不是该小区的成员，无权访问' : '该操作仅限系统管理员');
   if (!rolesGrant(roles, permission)) {
     throw new DomainError('forbidden', '您的角色无权进行此操作', { permission });
   }

@@ -44,6 +44,11 @@ export const PERMISSIONS = {
   'compound:configure': ['admin', 'staff'],
   /** Issue and revoke the keys outside systems (the 12345 platform…) file voices with. */
   'apikey:manage': ['admin', 'staff'],
+  /** Communities and new compounds: the deployment's administrators. */
+  'community:manage': ['admin'],
+  /** Buildings, units and rooms of a compound: created, changed and retired by the office. */
+  'place:manage': ['admin', 'staff'],
+  'place:read': OFFICERS,
   'voice:submit': EVERYONE,
   /** Enter a voice heard on the hotline, a door-to-door visit, from a building group… */
   'voice:submitOnBehalf': ['admin', 'staff', 'buildingLeader'],

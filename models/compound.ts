@@ -14,8 +14,21 @@ const communitySchema = new Schema(
 );
 export const Community = model('Community', communitySchema, 'communities');
 
+const unitSchema = new Schema(
+  { _id: { type: String, required: true }, name: { type: String, required: true }, retiredAt: Date },
+  { _id: false },
+);
+
+/** 楼栋: kept in its compound (every voice names one); retired, never removed, so old voices still name it. */
 const buildingSchema = new Schema(
-  { _id: { type: String, required: true }, name: { type: String, required: true }, leaderUserId: String },
+  {
+    _id: { type: String, required: true },
+    name: { type: String, required: true },
+    leaderUserId: String,
+    /** 单元 */
+    units: { type: [unitSchema], default: undefined },
+    retiredAt: Date,
+  },
   { _id: false },
 );
 
@@ -39,6 +52,10 @@ const compoundSchema = new Schema(
     /** Opt-in: the echo wall and the public (masked) ledger and evaluations may be read without signing in. */
     echoWallPublic: { type: Boolean, default: false },
     buildings: { type: [buildingSchema], default: [] },
+    /** Retired compounds keep their records and are read-only: nothing new is raised or held there. */
+    retiredAt: Date,
+    /** Bumped by every change of the buildings: their compare-and-set token (services/places.ts). */
+    placesRev: Number,
     settings: {
       voices: { type: Schema.Types.Mixed, default: () => structuredClone(DEFAULT_VOICE_SETTINGS) },
       /** Partial MeetingSettings over DEFAULT_MEETING_SETTINGS. */

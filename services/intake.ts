@@ -317,7 +317,7 @@ export async function submitVoice(
       { field: 'body.hotline' },
     );
   }
-  if (input.buildingId && !compound.buildings.some((b) => b._id === input.buildingId)) {
+  if (input.buildingId && !compound.buildings.some((b) => b._id === input.buildingId && !b.retiredAt)) {
     throw new DomainError('unprocessable', `该小区没有这个楼栋：${input.buildingId}`, {
       field: 'body.buildingId',
     });
