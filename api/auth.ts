@@ -9,6 +9,8 @@ export interface AuthUser {
   id: string;
   name: string;
   memberships: { compoundId: string; roles: Role[] }[];
+  tokenVersion: number;
+  deactivated: boolean;
 }
 
 declare module 'express-serve-static-core' {
@@ -28,17 +30,29 @@ const users = new Map<string, { at: number; user: AuthUser | null }>();
 async function loadAuthUser(userId: string): Promise<AuthUser | null> {
   const hit = users.get(userId);
   if (hit && Date.now() - hit.at < USER_TTL_MS) return hit.user;
-  const u = await User.findById(userId, { name: 1, memberships: 1 }).lean();
+  const u = await User.findById(userId, {
+    name: 1,
+    memberships: 1,
+    tokenVersion: 1,
+    deactivatedAt: 1,
+  }).lean();
   const user = u
     ? {
         id: u._id,
         name: u.name,
         memberships: u.memberships.map((m) => ({ compoundId: m.compoundId, roles: m.roles.filter(isRole) })),
+        tokenVersion: u.tokenVersion ?? 0,
+        deactivated: Boolean(u.deactivatedAt),
       }
     : null;
   if (users.size > 10_000) users.clear();
   users.set(userId, { at: Date.now(), user });
   return user;
+}
+
+/** This process forgets a user at once when their password, status or roles change (others within seconds). */
+export function forgetUser(userId: string): void {
+  users.delete(userId);
 }
 
 /** Reads the bearer token, if any, and loads its user. Routes that need one use authorize(). */
@@ -49,17 +63,22 @@ export function authenticate(secret: string) {
     const match = /^Bearer (.+)$/.exec(header);
     if (!match?.[1]) throw new DomainError('unauthenticated', '登录凭证格式错误，应为 Bearer <token>');
     let userId: string | undefined;
+    let version = 0;
     try {
       const payload = jwt.verify(match[1], keyOf(secret), { algorithms: ['HS256'] });
       // Ours always expire and name a user by a plain id; anything else was not made by signToken.
       if (typeof payload !== 'object' || typeof payload.exp !== 'number') throw new Error('no expiry');
       if (typeof payload.sub !== 'string' || !USER_ID.test(payload.sub)) throw new Error('bad subject');
       userId = payload.sub;
+      version = typeof payload.tv === 'number' ? payload.tv : 0;
     } catch {
       throw new DomainError('unauthenticated', '登录已过期或凭证无效，请重新登录');
     }
     const user = userId ? await loadAuthUser(userId) : null;
     if (!user) throw new DomainError('unauthenticated', '用户不存在，请重新登录');
+    if (user.deactivated) throw new DomainError('unauthenticated', '账号已停用');
+    // A password changed or reset since this token was made: it no longer speaks for the user.
+    if (version !== user.tokenVersion) throw new DomainError('unauthenticated', '密码已更改，请重新登录');
     req.user = user;
     next();
   };

@@ -49,6 +49,8 @@ export const PERMISSIONS = {
   /** Buildings, units and rooms of a compound: created, changed and retired by the office. */
   'place:manage': ['admin', 'staff'],
   'place:read': OFFICERS,
+  /** Reset a member's password, deactivate an account: the office. */
+  'account:manage': ['admin', 'staff'],
   'voice:submit': EVERYONE,
   /** Enter a voice heard on the hotline, a door-to-door visit, from a building group… */
   'voice:submitOnBehalf': ['admin', 'staff', 'buildingLeader'],

@@ -22,6 +22,10 @@ const userSchema = new Schema(
     /** Party members living in the compound, to be linked to the branch (离退休 / 流动 / 在职). */
     partyMember: { type: String, enum: ['retired', 'mobile', 'inService'] },
     buildingId: String,
+    /** Bumped when the password changes or the account is deactivated: tokens carrying an older one are refused. */
+    tokenVersion: { type: Number, default: 0 },
+    /** 停用: cannot sign in; the records that name this person stay. */
+    deactivatedAt: Date,
   },
   { timestamps: true },
 );

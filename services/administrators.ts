@@ -5,20 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { DomainError } from '../domain/errors';
 import { User } from '../models/user';
-import { hashPassword } from './passwords';
+import { hashPassword, weakPassword } from './passwords';
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/;
-export const MIN_PASSWORD_CHARS = 12;
-
-/** Why a password is too weak to guard an administrator, or undefined when it will do. */
-export function weakPassword(password: string, username: string): string | undefined {
-  if ([...password].length < MIN_PASSWORD_CHARS) return `密码至少 ${MIN_PASSWORD_CHARS} 个字符`;
-  if ([...password].length > 200) return '密码最多 200 个字符';
-  if (new Set(password).size < 4) return '密码过于简单（重复的字符太多）';
-  if (password.toLowerCase().includes(username.toLowerCase())) return '密码不能包含用户名';
-  return undefined;
-}
-
 export async function createAdministrator(input: { username: string; name: string; password: string }) {
   const username = input.username.trim();
   const name = input.name.trim();

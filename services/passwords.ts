@@ -31,3 +31,14 @@ export async function verifyPassword(password: string, stored: string): Promise<
   });
   return timingSafeEqual(key, expected);
 }
+
+export const MIN_PASSWORD_CHARS = 12;
+
+/** Why a password is too weak to guard an administrator, or undefined when it will do. */
+export function weakPassword(password: string, username: string): string | undefined {
+  if ([...password].length < MIN_PASSWORD_CHARS) return `密码至少 ${MIN_PASSWORD_CHARS} 个字符`;
+  if ([...password].length > 200) return '密码最多 200 个字符';
+  if (new Set(password).size < 4) return '密码过于简单（重复的字符太多）';
+  if (password.toLowerCase().includes(username.toLowerCase())) return '密码不能包含用户名';
+  return undefined;
+}

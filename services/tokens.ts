@@ -13,6 +13,11 @@ export function keyOf(secret: string): KeyObject {
 /** A user id as tokens carry it: no operators, no dots, bounded. */
 export const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-export function signToken(userId: string, secret: string, ttlSeconds: number): string {
-  return jwt.sign({}, keyOf(secret), { subject: userId, expiresIn: ttlSeconds, algorithm: 'HS256' });
+/** `version` is the user's token version: a password change or a deactivation bumps it, ending older tokens. */
+export function signToken(userId: string, secret: string, ttlSeconds: number, version = 0): string {
+  return jwt.sign({ tv: version }, keyOf(secret), {
+    subject: userId,
+    expiresIn: ttlSeconds,
+    algorithm: 'HS256',
+  });
 }

@@ -6,9 +6,10 @@ import { Compound } from '../../models/compound';
 import { Notification } from '../../models/notification';
 import { User } from '../../models/user';
 import { hashPassword, verifyPassword } from '../../services/passwords';
-import { signToken } from '../../services/tokens';
+import { changeOwnPassword, deactivateAccount, resetPassword } from '../../services/accounts';
+import { USER_ID, signToken } from '../../services/tokens';
 import type { AppDeps } from '../deps';
-import { rolesIn } from '../auth';
+import { forgetUser, rolesIn } from '../auth';
 import { rateLimit } from '../rate-limit';
 import { route, type RouteDef } from '../route-table';
 import { at, bool, filled, compoundParams, opt } from '../schemas';
@@ -17,6 +18,9 @@ const loginBody = z.strictObject({
   username: filled(1, '请输入用户名').max(100),
   password: z.string().min(1, '请输入密码').max(200),
 });
+
+const userParams = compoundParams.extend({ userId: z.string().regex(USER_ID, '不是有效的用户编号') });
+const account = z.strictObject({ id: z.string(), name: z.string(), deactivated: z.boolean() });
 
 /** Checked when the user name is unknown, so that case costs what a wrong password costs. */
 let decoyHash: Promise<string> | undefined;
@@ -51,8 +55,14 @@ export function accountRoutes(deps: AppDeps): RouteDef[] {
         const ok = await verifyPassword(password, stored);
         // The same answer for an unknown user and a wrong password, so names cannot be probed.
         if (!user || !ok) throw new DomainError('unauthenticated', '用户名或密码错误');
+        if (user.deactivatedAt) throw new DomainError('unauthenticated', '账号已停用，请联系社区工作人员');
         return {
-          token: signToken(user._id, deps.config.jwtSecret, deps.config.tokenTtlSeconds),
+          token: signToken(
+            user._id,
+            deps.config.jwtSecret,
+            deps.config.tokenTtlSeconds,
+            user.tokenVersion ?? 0,
+          ),
           expiresIn: deps.config.tokenTtlSeconds,
           user: {
             id: user._id,
@@ -60,6 +70,69 @@ export function accountRoutes(deps: AppDeps): RouteDef[] {
             memberships: user.memberships.map((m) => ({ compoundId: m.compoundId, roles: m.roles })),
           },
         };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/auth/password',
+      tag: '账号',
+      summary: '修改自己的密码（其他设备上的登录随之失效）',
+      access: 'signedIn',
+      body: z.strictObject({
+        currentPassword: z.string().min(1, '请输入当前密码').max(200),
+        newPassword: z.string().min(1, '请输入新密码').max(200),
+      }),
+      rateLimit: byAddress,
+      response: z.strictObject({ token: z.string(), expiresIn: z.number() }),
+      handler: async ({ body, actor, limit }) => {
+        const me = actor();
+        limit(byName, me.userId);
+        const version = await changeOwnPassword(me.userId, body.currentPassword, body.newPassword);
+        forgetUser(me.userId);
+        return {
+          token: signToken(me.userId, deps.config.jwtSecret, deps.config.tokenTtlSeconds, version),
+          expiresIn: deps.config.tokenTtlSeconds,
+        };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/compounds/:compoundId/users/:userId/reset-password',
+      tag: '账号',
+      summary: '工作人员为本小区成员重设密码（其原有登录全部失效）',
+      access: 'account:manage',
+      params: userParams,
+      body: z.strictObject({ newPassword: z.string().min(1, '请输入新密码').max(200) }),
+      response: account,
+      handler: async ({ params, body, roles }) => {
+        const done = await resetPassword(
+          params.compoundId,
+          params.userId,
+          body.newPassword,
+          roles.includes('admin'),
+        );
+        forgetUser(params.userId);
+        return done;
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/compounds/:compoundId/users/:userId/deactivate',
+      tag: '账号',
+      summary: '停用账号（不能再登录，原有登录失效；其记录保留）',
+      access: 'account:manage',
+      params: userParams,
+      refusals: [409],
+      response: account,
+      handler: async ({ params, roles, actor }) => {
+        const done = await deactivateAccount(
+          params.compoundId,
+          params.userId,
+          actor().userId,
+          roles.includes('admin'),
+        );
+        forgetUser(params.userId);
+        return done;
       },
     }),
     route({
