@@ -63,7 +63,7 @@ export function authenticate(secret: string) {
     const match = /^Bearer (.+)$/.exec(header);
     if (!match?.[1]) throw new DomainError('unauthenticated', '登录凭证格式错误，应为 Bearer <token>');
     let userId: string | undefined;
-    let version = 0;
+    let version: number | undefined;
     try {
       const payload = jwt.verify(match[1], keyOf(secret), { algorithms: ['HS256'] });
       // Ours always expire and name a user by a plain id; anything else was not made by signToken.
@@ -78,7 +78,7 @@ export function authenticate(secret: string) {
     if (!user) throw new DomainError('unauthenticated', '用户不存在，请重新登录');
     if (user.deactivated) throw new DomainError('unauthenticated', '账号已停用');
     // A password changed or reset since this token was made: it no longer speaks for the user.
-    if (version !== user.tokenVersion) throw new DomainError('unauthenticated', '密码已更改，请重新登录');
+    if ((version ?? 0) !== user.tokenVersion) throw new DomainError('unauthenticated', '密码已更改，请重新登录');
     req.user = user;
     next();
   };
