@@ -16,6 +16,7 @@ import { openApiDocument } from './openapi';
 import { open311Router } from './open311/router';
 import { open311Routes } from './open311/routes';
 import { orderRoutes } from './orders/routes';
+import { peopleRoutes } from './people/routes';
 import { placeRoutes } from './places/routes';
 import { rateRoutes } from './rates/routes';
 import { methodNotAllowed, mount, type RouteDef } from './route-table';
@@ -37,6 +38,7 @@ export function routeTable(deps: AppDeps): RouteDef[] {
     ...rateRoutes(),
     ...apiKeyRoutes(deps),
     ...placeRoutes(),
+    ...peopleRoutes(),
   ];
 }
 
