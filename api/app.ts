@@ -17,6 +17,7 @@ import { open311Router } from './open311/router';
 import { open311Routes } from './open311/routes';
 import { orderRoutes } from './orders/routes';
 import { peopleRoutes } from './people/routes';
+import { auditRoutes } from './audit/routes';
 import { placeRoutes } from './places/routes';
 import { rateRoutes } from './rates/routes';
 import { methodNotAllowed, mount, type RouteDef } from './route-table';
@@ -39,6 +40,7 @@ export function routeTable(deps: AppDeps): RouteDef[] {
     ...apiKeyRoutes(deps),
     ...placeRoutes(),
     ...peopleRoutes(),
+    ...auditRoutes(),
   ];
 }
 

@@ -78,7 +78,8 @@ export function authenticate(secret: string) {
     if (!user) throw new DomainError('unauthenticated', '用户不存在，请重新登录');
     if (user.deactivated) throw new DomainError('unauthenticated', '账号已停用');
     // A password changed or reset since this token was made: it no longer speaks for the user.
-    if ((version ?? 0) !== user.tokenVersion) throw new DomainError('unauthenticated', '密码已更改，请重新登录');
+    if ((version ?? 0) !== user.tokenVersion)
+      throw new DomainError('unauthenticated', '密码已更改，请重新登录');
     req.user = user;
     next();
   };

@@ -6,6 +6,7 @@
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { DomainError } from '../domain/errors';
+import { recordAudit } from '../services/audit';
 import type { Permission, Role } from '../domain/roles';
 import type { Actor } from '../workflows/contract';
 import { checkPermission } from './auth';
@@ -89,6 +90,8 @@ export interface RouteDef<P extends Obj = Obj, Q extends Obj = Obj, B extends z.
   refusals?: (409 | 413 | 415 | 503)[];
   /** A limit per user (or address, when signed out) on calls, for costly routes. */
   rateLimit?: RateLimit;
+  /** false for writes whose own record is their audit (a voice's timeline, a counted ballot). */
+  audit?: false;
   handler: (input: Input<P, Q, B>) => Promise<unknown>;
 }
 
@@ -200,6 +203,18 @@ export function mount(router: Router, routes: readonly RouteDef[], opts: MountOp
       const status = result instanceof Reply ? result.status : (def.status ?? 200);
       const payload = result instanceof Reply ? result.body : result;
       if (opts.checkResponses && !('file' in def.response)) checkResponse(def, status, payload);
+      if (def.method !== 'get' && req.user && def.audit !== false)
+        await recordAudit({
+          compoundId: typeof req.params.compoundId === 'string' ? req.params.compoundId : '*',
+          actor: { userId: req.user.id, name: req.user.name, roles },
+          address: req.ip,
+          method: def.method.toUpperCase(),
+          route: def.path,
+          path: req.originalUrl.slice(0, 500),
+          status,
+          request: b,
+          result: payload,
+        }).catch((err: unknown) => opts.log?.(`[audit] not recorded: ${String(err)}`));
       res.status(status).json(payload);
     });
   }

@@ -51,6 +51,8 @@ export const PERMISSIONS = {
   'place:read': OFFICERS,
   /** Reset a member's password, deactivate an account: the office. */
   'account:manage': ['admin', 'staff'],
+  /** The audit log of the compound's writes. */
+  'audit:read': ['admin', 'staff'],
   'voice:submit': EVERYONE,
   /** Enter a voice heard on the hotline, a door-to-door visit, from a building group… */
   'voice:submitOnBehalf': ['admin', 'staff', 'buildingLeader'],

@@ -102,6 +102,8 @@ interface MeetingAction<B, A, R> {
   /** The update's input from the body and the actor, type-checked at each action (no cast). */
   input: (body: B, actor: Actor) => A;
   response?: z.ZodType;
+  /** false when the action's own record is its audit (a ballot). */
+  audit?: false;
   /** Answers before the workflow is asked, when it can (a ballot already counted). */
   answerFirst?: (input: { workflowId: string; body: B; userId: string }) => Promise<unknown>;
 }
@@ -119,6 +121,7 @@ const action =
       params: meetingParams,
       body: a.body,
       refusals: [409, 503],
+      audit: a.audit,
       response: a.response ?? meetingState,
       handler: async ({ params, body, req, actor }) => {
         const type = parseMeetingType(params.type);
@@ -210,6 +213,8 @@ const meetingActions = [
     input: withActor,
     response: voteReceipt.or(meetingState),
     answerFirst: ({ workflowId, body, userId }) => countedBallot(workflowId, body, userId),
+    // A ballot is secret beyond its count: its own record (votes) is all that is kept of it.
+    audit: false,
   }),
   action({
     path: 'close-voting',

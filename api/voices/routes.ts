@@ -210,6 +210,8 @@ export function voiceRoutes(deps: AppDeps): RouteDef[] {
       description:
         '受理后答 202，处理流程随即启动。同一幂等键（Idempotency-Key 请求头或 body.idempotencyKey）重复提交答 200，不会重复登记。' +
         '热线渠道（12345热线、公开电话、诉求快线）可带 hotline（12345 工单号与分类编码）：工单号在本小区唯一，同一提交人重复提交同一内容答 200 并给出原反映；其他任何带同一工单号的提交答 409，details.voiceId 指出已登记的反映。',
+      // The voice itself is the record of its intake (who, when, which channel, its timeline).
+      audit: false,
       access: 'voice:submit',
       params: compoundParams,
       body: submitBody,
