@@ -10,7 +10,7 @@ import { rateLimit } from '../rate-limit';
 import { WRITTEN, route, type RouteDef } from '../route-table';
 import { at, compoundParams, isoDate, opt, page } from '../schemas';
 import { ledgerOf, writeLedgerCsv, writeLedgerXlsx } from './reads';
-import { verifyFully } from './verify';
+import { verifyByHead } from './verify';
 
 const MATTER_TYPES = [
   'meeting',
@@ -139,7 +139,7 @@ export function ledgerRoutes(): RouteDef[] {
       response: verification.extend({ message: z.string() }),
       handler: async ({ params }) => {
         await loadCompound(params.compoundId);
-        const result = await verifyFully(params.compoundId);
+        const result = await verifyByHead(params.compoundId);
         return {
           ...result,
           message: result.ok

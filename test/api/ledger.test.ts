@@ -3,6 +3,7 @@
  * concurrent and retried filings never fork or duplicate, and that verification breaks exactly at an
  * entry altered or removed behind the application's back.
  */
+import { VERIFIED_TTL_MS, verifyByHead } from '../../api/ledger/verify';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -81,7 +82,7 @@ it('refuses every update and delete through the application', async () => {
   expect((await verifyLedger(c)).ok).toBe(true);
 });
 
-it('answers the verification over HTTP to officers only (a resident is refused), and the command-line script exits non-zero on a break', async () => {
+it('answers the verification over HTTP to officers only (a resident is refused), kept while the chain’s head stands, and the command-line script finds a break at once', async () => {
   const c = await makeCompound();
   for (let n = 1; n <= 3; n++) await appendLedgerEntry(entry(c, n));
   const resident = await makeUser(c, ['resident']);
@@ -104,6 +105,13 @@ it('answers the verification over HTTP to officers only (a resident is refused),
   ).toBe(403);
 
   await raw().updateOne({ compoundId: c, seq: 2 }, { $set: { 'content.amount': 999999 } });
+  // The head is unchanged: within the minute the last pass stands (kept by the chain's head)…
+  const cached = await request(stack.app)
+    .get(`/api/v1/compounds/${c}/ledger/verify`)
+    .set('Authorization', auth);
+  expect(cached.body).toMatchObject({ ok: true, entries: 3, verifiedAt: ok.body.verifiedAt });
+  // …and the next entry moves the head: a full pass, which finds the edit.
+  await appendLedgerEntry(entry(c, 4));
   const broken = await request(stack.app)
     .get(`/api/v1/compounds/${c}/ledger/verify`)
     .set('Authorization', auth);
@@ -292,4 +300,15 @@ it('when twenty verifications of one ledger arrive at once, each is answered wit
   expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
   expect(new Set(answers.map((a) => `${a.body.ok}:${a.body.entries}:${a.body.lastHash}`)).size).toBe(1);
   expect(answers[0]!.body).toMatchObject({ ok: true, entries: 5 });
+});
+
+it('when a minute has passed since the last pass, verification reads the whole chain again even with the head unchanged', async () => {
+  const c = await makeCompound();
+  for (let n = 1; n <= 3; n++) await appendLedgerEntry(entry(c, n));
+  const t0 = Date.now();
+  expect((await verifyByHead(c, () => t0)).ok).toBe(true);
+  await raw().updateOne({ compoundId: c, seq: 1 }, { $set: { 'content.amount': 1 } });
+  expect((await verifyByHead(c, () => t0 + VERIFIED_TTL_MS - 1)).ok).toBe(true);
+  const fresh = await verifyByHead(c, () => t0 + VERIFIED_TTL_MS);
+  expect(fresh).toMatchObject({ ok: false, firstBroken: { seq: 1 } });
 });
