@@ -27,6 +27,10 @@ const envSchema = z.object({
     .enum(['true', 'false'])
     .optional()
     .transform((v) => (v === undefined ? undefined : v === 'true')),
+  /** The SMS gateway for registration codes (template model: sign + template code + parameters). */
+  SMS_ENDPOINT: z.url().optional(),
+  SMS_SIGN_NAME: z.string().min(1).max(20).optional(),
+  SMS_TEMPLATE_CODE: z.string().min(1).max(40).optional(),
   /** Per-user and per-address limits (login, intake, exports, public pages). Off only for load tests. */
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   DEFAULT_TIME_ZONE: z.string().default('Asia/Shanghai'),
@@ -48,6 +52,7 @@ export type Config = {
   tokenTtlSeconds: number;
   notify: { webhookUrl?: string; log: boolean };
   rateLimits: boolean;
+  sms?: { endpoint: string; signName: string; templateCode: string };
   defaultTimeZone: string;
   logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /**
@@ -121,6 +126,10 @@ export function loadConfig(
     tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
     notify: { webhookUrl: e.NOTIFY_WEBHOOK_URL, log: e.NOTIFY_LOG ?? e.NODE_ENV === 'development' },
     rateLimits: e.RATE_LIMITS === 'on',
+    sms:
+      e.SMS_ENDPOINT && e.SMS_SIGN_NAME && e.SMS_TEMPLATE_CODE
+        ? { endpoint: e.SMS_ENDPOINT, signName: e.SMS_SIGN_NAME, templateCode: e.SMS_TEMPLATE_CODE }
+        : undefined,
     defaultTimeZone: e.DEFAULT_TIME_ZONE,
     logLevel: e.LOG_LEVEL,
     workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,

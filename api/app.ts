@@ -18,6 +18,7 @@ import { open311Routes } from './open311/routes';
 import { orderRoutes } from './orders/routes';
 import { peopleRoutes } from './people/routes';
 import { auditRoutes } from './audit/routes';
+import { registrationRoutes } from './registrations/routes';
 import { placeRoutes } from './places/routes';
 import { rateRoutes } from './rates/routes';
 import { methodNotAllowed, mount, type RouteDef } from './route-table';
@@ -41,6 +42,7 @@ export function routeTable(deps: AppDeps): RouteDef[] {
     ...placeRoutes(),
     ...peopleRoutes(),
     ...auditRoutes(),
+    ...registrationRoutes(deps),
   ];
 }
 

@@ -1,5 +1,6 @@
 /** What the app is built from; its own module so route files can name it without importing the app. */
 import type { Config } from '../config';
+import type { OneTimeCodeSender } from '../services/one-time-codes';
 import type { TemporalHandle } from '../services/temporal-client';
 
 export interface AppDeps {
@@ -12,4 +13,6 @@ export interface AppDeps {
   checkResponses?: boolean;
   /** Limits per user and address (default on; test suites, one client playing many people, turn them off). */
   rateLimits?: boolean;
+  /** Where registration codes go (development prints them; production: the SMS gateway). None: 503. */
+  oneTimeCodes?: OneTimeCodeSender;
 }

@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import { loadConfig } from '../config';
 import { createTemporalHandle } from '../services/temporal-client';
+import { printingSender, templateSmsSender } from '../services/one-time-codes';
 import { createApp } from './app';
 import { setDefaultTimeZone } from '../models/compound';
 
@@ -10,7 +11,19 @@ async function main() {
   await mongoose.connect(config.mongodbUri, { serverSelectionTimeoutMS: 10_000 });
   const temporal = createTemporalHandle(config.temporal);
   if (!config.rateLimits) console.warn('[api] RATE_LIMITS=off: no request is rate-limited (load tests only)');
-  const app = createApp({ config, temporal, rateLimits: config.rateLimits, log: (m) => console.warn(m) });
+  // Registration codes: the SMS gateway when configured; printed in development; otherwise none (503).
+  const oneTimeCodes = config.sms
+    ? templateSmsSender(config.sms)
+    : config.env === 'development'
+      ? printingSender()
+      : undefined;
+  const app = createApp({
+    config,
+    temporal,
+    rateLimits: config.rateLimits,
+    oneTimeCodes,
+    log: (m) => console.warn(m),
+  });
   const server = app.listen(config.port, config.host, () => {
     console.log(`[api] 共治 API listening on http://${config.host}:${config.port}/api/v1`);
   });

@@ -53,6 +53,8 @@ export const PERMISSIONS = {
   'account:manage': ['admin', 'staff'],
   /** The audit log of the compound's writes. */
   'audit:read': ['admin', 'staff'],
+  /** Approve a resident's registration: the office, or the building leader for their own building. */
+  'registration:approve': ['admin', 'staff', 'buildingLeader'],
   'voice:submit': EVERYONE,
   /** Enter a voice heard on the hotline, a door-to-door visit, from a building group… */
   'voice:submitOnBehalf': ['admin', 'staff', 'buildingLeader'],

@@ -128,7 +128,7 @@ const queues = new Map<string, Promise<unknown>>();
  * revision, and read back until the change is seen (another API process may have written over it).
  * `landed` says whether a stored list holds this change.
  */
-async function changeBuildings(
+export async function changeBuildings(
   compoundId: string,
   change: (buildings: Building[]) => Building[],
   landed: (buildings: Building[]) => boolean = () => true,

@@ -1,0 +1,177 @@
+/**
+ * Residents who register themselves: a phone proven by a one-time code, the building's invitation code
+ * (printed as a QR code in the stairwell), and approval by the building leader or staff before they see
+ * anything but the public pages (the binding approval of HC-style property systems).
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import { DomainError } from '../domain/errors';
+import { type ResidentRelation, RELATION_LABELS, maskPhone } from '../domain/people';
+import { Compound } from '../models/compound';
+import { Registration } from '../models/registration';
+import { User } from '../models/user';
+import { loadCompound } from './compounds';
+import { checkOneTimeCode } from './one-time-codes';
+import { hashPassword, weakPassword } from './passwords';
+import { changeBuildings } from './places';
+
+const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+
+/** A new invitation code for the building (the old one stops working). */
+export async function issueInvitation(compoundId: string, buildingId: string) {
+  const code = Array.from({ length: 8 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
+  await changeBuildings(
+    compoundId,
+    (buildings) => {
+      const b = buildings.find((x) => x._id === buildingId);
+      if (!b)
+        throw new DomainError('not_found', `该小区没有这个楼栋：${buildingId}`, {
+          field: 'params.buildingId',
+        });
+      if (b.retiredAt) throw new DomainError('conflict', '该楼栋已停用');
+      b.invitationCode = code;
+      return buildings;
+    },
+    (stored) => stored.some((b) => b._id === buildingId && b.invitationCode === code),
+  );
+  const c = await loadCompound(compoundId);
+  const b = c.buildings.find((x) => x._id === buildingId)!;
+  return {
+    compoundId,
+    buildingId,
+    buildingName: b.name,
+    invitationCode: code,
+    registerPath: `/m/register?code=${code}`,
+  };
+}
+
+export async function register(input: {
+  phone: string;
+  code: string;
+  invitationCode: string;
+  name: string;
+  password: string;
+  relation: ResidentRelation;
+  roomNumber?: string;
+}) {
+  const compound = await Compound.findOne({ 'buildings.invitationCode': input.invitationCode }).lean();
+  const building = compound?.buildings.find((b) => b.invitationCode === input.invitationCode && !b.retiredAt);
+  if (!compound || !building || compound.retiredAt)
+    throw new DomainError('unprocessable', '邀请码无效，请扫描楼栋张贴的二维码或向楼栋长索取', {
+      field: 'body.invitationCode',
+    });
+  const weak = weakPassword(input.password, input.phone);
+  if (weak) throw new DomainError('unprocessable', weak, { field: 'body.password' });
+  if (await User.exists({ username: input.phone }))
+    throw new DomainError('conflict', '该手机号已注册，请直接登录', { field: 'body.phone' });
+  await checkOneTimeCode(input.phone, input.code);
+  const userId = `u${randomBytes(8).toString('hex')}`;
+  try {
+    await User.create({
+      _id: userId,
+      username: input.phone,
+      name: input.name,
+      phone: input.phone,
+      passwordHash: await hashPassword(input.password),
+      memberships: [], // nothing but public pages until approved
+      buildingId: building._id,
+    });
+  } catch (err) {
+    if ((err as { code?: number }).code === 11000)
+      throw new DomainError('conflict', '该手机号已注册，请直接登录', { field: 'body.phone' });
+    throw err;
+  }
+  const id = `r${randomBytes(8).toString('hex')}`;
+  await Registration.create({
+    _id: id,
+    compoundId: compound._id,
+    buildingId: building._id,
+    userId,
+    relation: input.relation,
+    roomNumber: input.roomNumber,
+    status: 'pending',
+  });
+  return {
+    id,
+    status: 'pending' as const,
+    compound: { id: compound._id, name: compound.name },
+    building: { id: building._id, name: building.name },
+    message: `已提交，等待${building.name}楼栋长或社区工作人员审核；审核通过后即可使用`,
+  };
+}
+
+/** The building leader decides for their own building only; the office for every building. */
+async function mayDecide(
+  compoundId: string,
+  buildingId: string,
+  actor: { userId: string; roles: readonly string[] },
+) {
+  if (actor.roles.includes('admin') || actor.roles.includes('staff')) return;
+  const c = await loadCompound(compoundId);
+  if (c.buildings.find((b) => b._id === buildingId)?.leaderUserId !== actor.userId)
+    throw new DomainError('forbidden', '只有该楼栋的楼栋长或社区工作人员可以审核');
+}
+
+export async function listRegistrations(
+  compoundId: string,
+  status: 'pending' | 'approved' | 'rejected',
+  actor: { userId: string; roles: readonly string[] },
+) {
+  const c = await loadCompound(compoundId);
+  const office = actor.roles.includes('admin') || actor.roles.includes('staff');
+  const mine = c.buildings.filter((b) => b.leaderUserId === actor.userId).map((b) => b._id);
+  const rows = await Registration.find({
+    compoundId,
+    status,
+    ...(office ? {} : { buildingId: { $in: mine } }),
+  })
+    .sort({ createdAt: 1 })
+    .limit(500)
+    .lean();
+  const users = await User.find({ _id: { $in: rows.map((r) => r.userId) } }, { name: 1, phone: 1 }).lean();
+  return {
+    items: rows.map((r) => {
+      const u = users.find((x) => x._id === r.userId);
+      return {
+        id: r._id,
+        buildingId: r.buildingId,
+        name: u?.name ?? '',
+        // The leader checks a neighbour by name and room; the full number is the office's.
+        phone: u?.phone ? (office ? u.phone : maskPhone(u.phone)) : undefined,
+        relation: r.relation,
+        relationLabel: RELATION_LABELS[r.relation],
+        roomNumber: r.roomNumber ?? undefined,
+        status: r.status,
+        submittedAt: (r as { createdAt?: Date }).createdAt?.toISOString() ?? '',
+      };
+    }),
+  };
+}
+
+export async function decideRegistration(
+  compoundId: string,
+  id: string,
+  decision: { approve: boolean; reason?: string },
+  actor: { userId: string; name: string; roles: readonly string[] },
+) {
+  const r = await Registration.findOne({ _id: id, compoundId }).lean();
+  if (!r) throw new DomainError('not_found', '没有这份注册申请');
+  await mayDecide(compoundId, r.buildingId, actor);
+  if (r.status !== 'pending') throw new DomainError('conflict', '该申请已审核过');
+  const claimed = await Registration.updateOne(
+    { _id: id, status: 'pending' },
+    {
+      $set: {
+        status: decision.approve ? 'approved' : 'rejected',
+        decidedBy: { userId: actor.userId, name: actor.name },
+        decidedAt: new Date(),
+        reason: decision.reason,
+      },
+    },
+  );
+  if (claimed.modifiedCount !== 1) throw new DomainError('conflict', '该申请已审核过');
+  if (decision.approve)
+    // Once: only the one decision that claimed the pending application gets here (no array guard, which
+    // FerretDB v1 matches wrongly).
+    await User.updateOne({ _id: r.userId }, { $push: { memberships: { compoundId, roles: ['resident'] } } });
+  return { id, userId: r.userId, status: decision.approve ? ('approved' as const) : ('rejected' as const) };
+}
