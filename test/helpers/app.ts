@@ -23,15 +23,19 @@ export async function startStack() {
     createActivities({ notifier, temporal: () => temporal.client() }),
     taskQueue,
   );
+  // Registration codes as an SMS gateway would get them (a deployment with SMS configured).
+  const codes: { phone: string; code: string }[] = [];
   const app = createApp({
     config: { jwtSecret: JWT_SECRET, tokenTtlSeconds: 3600 },
     temporal,
     rateLimits: false,
+    oneTimeCodes: { send: async (phone, code) => void codes.push({ phone, code }) },
   });
   return {
     app,
     db,
     sent,
+    codes,
     temporal,
     worker,
     async login(user: { username: string }) {
