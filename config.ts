@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { isTimeZone } from './domain/calendar';
 
 /** Environment, parsed once at start-up; a bad value stops the process with a message naming it. */
 const envSchema = z.object({
@@ -134,15 +135,6 @@ export function loadConfig(
     logLevel: e.LOG_LEVEL,
     workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
   };
-}
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The variables the app reads; deployment files are checked against this list. */

@@ -18,6 +18,16 @@ export interface LocalParts {
   weekday: number; // 1 = Monday .. 7 = Sunday
 }
 
+/** Whether Intl knows the IANA zone (Asia/Shanghai yes, Mars/Olympus_Mons no). */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);

@@ -4,7 +4,9 @@
  */
 import { DomainError } from '../domain/errors';
 import { User } from '../models/user';
+import type { Role } from '../domain/roles';
 import { hashPassword, verifyPassword, weakPassword } from './passwords';
+import { insertUnique } from './unique';
 
 async function setPassword(userId: string, username: string, password: string): Promise<number> {
   const weak = weakPassword(password, username);
@@ -65,4 +67,46 @@ export async function deactivateAccount(
     { $set: { deactivatedAt: user.deactivatedAt ?? new Date() }, $inc: { tokenVersion: 1 } },
   );
   return { id: user._id, name: user.name, deactivated: true };
+}
+
+export interface NewAccount {
+  id: string;
+  username: string;
+  name: string;
+  phone?: string;
+  password: string;
+  memberships: { compoundId: string; roles: Role[] }[];
+  buildingId?: string;
+}
+
+/**
+ * A new account: the password checked, the user name unused (checked first, and again by the unique index
+ * when two are made at once). `fields` names the input in a refusal (a request's fields, or the command
+ * line's); `beforeInsert` runs once the checks pass (e.g. spending a one-time code).
+ */
+export async function createAccount(
+  a: NewAccount,
+  fields: { username: string; password: string; code: 'invalid' | 'unprocessable'; taken?: string },
+  beforeInsert?: () => Promise<void>,
+): Promise<void> {
+  const weak = weakPassword(a.password, a.username);
+  if (weak) throw new DomainError(fields.code, weak, { field: fields.password });
+  const taken = () =>
+    new DomainError('conflict', fields.taken ?? `用户名 ${a.username} 已被使用`, { field: fields.username });
+  if (await User.exists({ username: a.username })) throw taken();
+  await beforeInsert?.();
+  const passwordHash = await hashPassword(a.password);
+  await insertUnique(
+    () =>
+      User.create({
+        _id: a.id,
+        username: a.username,
+        name: a.name,
+        phone: a.phone,
+        passwordHash,
+        memberships: a.memberships,
+        buildingId: a.buildingId,
+      }),
+    taken,
+  );
 }

@@ -4,8 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DomainError } from '../domain/errors';
-import { User } from '../models/user';
-import { hashPassword, weakPassword } from './passwords';
+import { createAccount } from './accounts';
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/;
 export async function createAdministrator(input: { username: string; name: string; password: string }) {
@@ -17,24 +16,10 @@ export async function createAdministrator(input: { username: string; name: strin
     });
   if (!name || [...name].length > 50)
     throw new DomainError('invalid', '请填写姓名（最多 50 字）', { field: 'name' });
-  const weak = weakPassword(input.password, username);
-  if (weak) throw new DomainError('invalid', weak, { field: 'password' });
-  if (await User.exists({ username }))
-    throw new DomainError('conflict', `用户名 ${username} 已被使用`, { field: 'username' });
   const id = `admin-${randomBytes(6).toString('hex')}`;
-  try {
-    await User.create({
-      _id: id,
-      username,
-      name,
-      passwordHash: await hashPassword(input.password),
-      memberships: [{ compoundId: '*', roles: ['admin'] }],
-    });
-  } catch (err) {
-    // Two creations of one name at once: the unique index let one through.
-    if ((err as { code?: number }).code === 11000)
-      throw new DomainError('conflict', `用户名 ${username} 已被使用`, { field: 'username' });
-    throw err;
-  }
+  await createAccount(
+    { id, username, name, password: input.password, memberships: [{ compoundId: '*', roles: ['admin'] }] },
+    { username: 'username', password: 'password', code: 'invalid' },
+  );
   return { id, username, name };
 }

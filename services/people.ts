@@ -9,7 +9,7 @@ import { Residence } from '../models/residence';
 import { Room } from '../models/room';
 import { User } from '../models/user';
 import { loadCompound } from './compounds';
-import { hashPassword, weakPassword } from './passwords';
+import { createAccount } from './accounts';
 
 const READABLE = 'abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789';
 /** A first password for the office to hand over: 14 characters, no look-alikes (0/O, 1/l). */
@@ -40,28 +40,23 @@ export async function createResident(
   if (new Set(input.rooms.map((r) => r.roomId)).size !== input.rooms.length)
     throw new DomainError('unprocessable', '同一套房屋填了两次', { field: 'body.rooms' });
   const password = input.password ?? firstPassword();
-  const weak = weakPassword(password, username);
-  if (weak) throw new DomainError('unprocessable', weak, { field: 'body.password' });
-  if (await User.exists({ username }))
-    throw new DomainError('conflict', `用户名 ${username} 已被使用`, {
-      field: input.username ? 'body.username' : 'body.phone',
-    });
   const id = `u${randomBytes(8).toString('hex')}`;
-  try {
-    await User.create({
-      _id: id,
+  await createAccount(
+    {
+      id,
       username,
       name: input.name,
       phone: input.phone,
-      passwordHash: await hashPassword(password),
+      password,
       memberships: [{ compoundId, roles: ['resident'] }],
       buildingId: rooms[0]?.buildingId,
-    });
-  } catch (err) {
-    if ((err as { code?: number }).code === 11000)
-      throw new DomainError('conflict', `用户名 ${username} 已被使用`, { field: 'body.username' });
-    throw err;
-  }
+    },
+    {
+      username: input.username ? 'body.username' : 'body.phone',
+      password: 'body.password',
+      code: 'unprocessable',
+    },
+  );
   await Residence.insertMany(
     input.rooms.map((r) => ({
       _id: `${id}|${r.roomId}`,

@@ -3,10 +3,12 @@
  * (房屋, with floor area). Created, changed and retired, never removed: voices, people and meetings name them.
  */
 import { randomBytes } from 'node:crypto';
+import { isTimeZone } from '../domain/calendar';
 import { DomainError } from '../domain/errors';
 import { Community, Compound } from '../models/compound';
 import { Room } from '../models/room';
 import { forgetCompound, loadCompound, type CompoundRecord } from './compounds';
+import { insertUnique } from './unique';
 
 export const MAX_BUILDINGS = 500;
 export const MAX_UNITS = 50;
@@ -16,15 +18,6 @@ type Building = CompoundRecord['buildings'][number];
 
 const retired = (p: { retiredAt?: Date | null }) => Boolean(p.retiredAt);
 
-export function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export async function createCommunity(input: {
   id?: string;
   name: string;
@@ -32,18 +25,16 @@ export async function createCommunity(input: {
   county?: string;
 }) {
   const id = input.id ?? `m${randomBytes(4).toString('hex')}`;
-  try {
-    await Community.create({
-      _id: id,
-      name: input.name,
-      subdistrict: input.subdistrict,
-      county: input.county,
-    });
-  } catch (err) {
-    if ((err as { code?: number }).code === 11000)
-      throw new DomainError('conflict', `社区编号 ${id} 已被使用`, { field: 'body.id' });
-    throw err;
-  }
+  await insertUnique(
+    () =>
+      Community.create({
+        _id: id,
+        name: input.name,
+        subdistrict: input.subdistrict,
+        county: input.county,
+      }),
+    () => new DomainError('conflict', `社区编号 ${id} 已被使用`, { field: 'body.id' }),
+  );
   return communityView({ _id: id, ...input });
 }
 
@@ -70,20 +61,18 @@ export async function createCompound(
   if (input.timeZone && !isTimeZone(input.timeZone))
     throw new DomainError('unprocessable', `不认识的时区：${input.timeZone}`, { field: 'body.timeZone' });
   const id = input.id ?? `c${randomBytes(4).toString('hex')}`;
-  try {
-    await Compound.create({
-      _id: id,
-      name: input.name,
-      communityId,
-      timeZone: input.timeZone,
-      echoWallPublic: input.echoWallPublic ?? false,
-      buildings: [],
-    });
-  } catch (err) {
-    if ((err as { code?: number }).code === 11000)
-      throw new DomainError('conflict', `小区编号 ${id} 已被使用`, { field: 'body.id' });
-    throw err;
-  }
+  await insertUnique(
+    () =>
+      Compound.create({
+        _id: id,
+        name: input.name,
+        communityId,
+        timeZone: input.timeZone,
+        echoWallPublic: input.echoWallPublic ?? false,
+        buildings: [],
+      }),
+    () => new DomainError('conflict', `小区编号 ${id} 已被使用`, { field: 'body.id' }),
+  );
   return compoundPlaces(id);
 }
 
@@ -272,21 +261,19 @@ export async function createRoom(
     throw new DomainError('conflict', `一个小区最多 ${MAX_ROOMS} 套房屋`);
   const unitId = input.unitId ?? '';
   const _id = roomId(compoundId, b._id, unitId, input.number);
-  try {
-    await Room.create({
-      _id,
-      compoundId,
-      buildingId: b._id,
-      unitId,
-      number: input.number,
-      floor: input.floor,
-      floorArea: input.floorArea,
-    });
-  } catch (err) {
-    if ((err as { code?: number }).code === 11000)
-      throw new DomainError('conflict', `${b.name}已有 ${input.number} 号房屋`, { field: 'body.number' });
-    throw err;
-  }
+  await insertUnique(
+    () =>
+      Room.create({
+        _id,
+        compoundId,
+        buildingId: b._id,
+        unitId,
+        number: input.number,
+        floor: input.floor,
+        floorArea: input.floorArea,
+      }),
+    () => new DomainError('conflict', `${b.name}已有 ${input.number} 号房屋`, { field: 'body.number' }),
+  );
   return roomView((await Room.findById(_id).lean())!);
 }
 

@@ -11,7 +11,7 @@ import { Registration } from '../models/registration';
 import { User } from '../models/user';
 import { loadCompound } from './compounds';
 import { checkOneTimeCode } from './one-time-codes';
-import { hashPassword, weakPassword } from './passwords';
+import { createAccount } from './accounts';
 import { changeBuildings } from './places';
 
 const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
@@ -59,27 +59,26 @@ export async function register(input: {
     throw new DomainError('unprocessable', '邀请码无效，请扫描楼栋张贴的二维码或向楼栋长索取', {
       field: 'body.invitationCode',
     });
-  const weak = weakPassword(input.password, input.phone);
-  if (weak) throw new DomainError('unprocessable', weak, { field: 'body.password' });
-  if (await User.exists({ username: input.phone }))
-    throw new DomainError('conflict', '该手机号已注册，请直接登录', { field: 'body.phone' });
-  await checkOneTimeCode(input.phone, input.code);
   const userId = `u${randomBytes(8).toString('hex')}`;
-  try {
-    await User.create({
-      _id: userId,
+  await createAccount(
+    {
+      id: userId,
       username: input.phone,
       name: input.name,
       phone: input.phone,
-      passwordHash: await hashPassword(input.password),
+      password: input.password,
       memberships: [], // nothing but public pages until approved
       buildingId: building._id,
-    });
-  } catch (err) {
-    if ((err as { code?: number }).code === 11000)
-      throw new DomainError('conflict', '该手机号已注册，请直接登录', { field: 'body.phone' });
-    throw err;
-  }
+    },
+    {
+      username: 'body.phone',
+      password: 'body.password',
+      code: 'unprocessable',
+      taken: '该手机号已注册，请直接登录',
+    },
+    // The phone's code is spent only once everything else is right.
+    () => checkOneTimeCode(input.phone, input.code),
+  );
   const id = `r${randomBytes(8).toString('hex')}`;
   await Registration.create({
     _id: id,

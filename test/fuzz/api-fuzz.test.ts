@@ -5,15 +5,13 @@
  * refused, 405 for a wrong method. The stack is the real one: FerretDB, the Temporal dev server, a worker.
  * Requests aim at a real compound (its id fixed as the `compoundId` parameter) so they reach past the 404s.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import type { Role } from '../../domain/roles';
 import { makeCompound, makeUser } from '../helpers/fixtures';
-import { startStack } from '../helpers/app';
+import { runCommand, startListeningStack } from '../helpers/fuzz';
 
 const ROOT = join(__dirname, '..', '..');
 const FUZZ_ROLES: Role[] = ['resident', 'staff', 'supervisoryBoard'];
@@ -21,33 +19,14 @@ const FUZZ_ROLES: Role[] = ['resident', 'staff', 'supervisoryBoard'];
 const MAX_EXAMPLES = process.env.FUZZ_MAX_EXAMPLES ?? '8';
 const WALL_SECONDS = 420;
 
-let stack: Awaited<ReturnType<typeof startStack>>;
-let server: ReturnType<typeof stack.app.listen>;
+let running: Awaited<ReturnType<typeof startListeningStack>>;
+let stack: Awaited<ReturnType<typeof startListeningStack>>['stack'];
 
 beforeAll(async () => {
-  stack = await startStack();
-  server = stack.app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
+  running = await startListeningStack();
+  stack = running.stack;
 });
-
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  await stack.stop();
-});
-
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv) {
-  return new Promise<{ code: number | null; output: string }>((resolve) => {
-    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), (WALL_SECONDS * FUZZ_ROLES.length + 60) * 1000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
+afterAll(() => running.stop());
 
 it(
   'when schemathesis fuzzes every documented operation as a resident, staff and the supervisory board, it finds no failure',
@@ -63,23 +42,26 @@ it(
     const dir = mkdtempSync(join(tmpdir(), 'gongzhi-fuzz-'));
     const tokensFile = join(dir, 'tokens.json');
     writeFileSync(tokensFile, JSON.stringify(tokens));
-    const { port } = server.address() as AddressInfo;
-    const { code, output } = await run(
+    const { code, output } = await runCommand(
       'bash',
       [
         join(ROOT, 'scripts', 'fuzz.sh'),
         '--base-url',
-        `http://127.0.0.1:${port}/api/v1`,
+        `${running.origin}/api/v1`,
         '--tokens',
         tokensFile,
         '--report-dir',
         join(ROOT, 'data', 'fuzz'),
       ],
       {
-        ...process.env,
-        FUZZ_MAX_EXAMPLES: MAX_EXAMPLES,
-        FUZZ_TIMEOUT: String(WALL_SECONDS),
-        FUZZ_PARAMETERS: JSON.stringify({ compoundId }),
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          FUZZ_MAX_EXAMPLES: MAX_EXAMPLES,
+          FUZZ_TIMEOUT: String(WALL_SECONDS),
+          FUZZ_PARAMETERS: JSON.stringify({ compoundId }),
+        },
+        timeoutMs: (WALL_SECONDS * FUZZ_ROLES.length + 60) * 1000,
       },
     );
     if (code !== 0) {

@@ -5,44 +5,24 @@
  * own server (/api/open311/v2), which schemathesis does not follow from a relative path-level `servers`, so
  * this run gives it that base and only those operations.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { OPEN311_BASE } from '../../api/app';
 import { makeCompound, makeUser } from '../helpers/fixtures';
-import { startStack } from '../helpers/app';
+import { runCommand, startListeningStack } from '../helpers/fuzz';
 
 const ROOT = join(__dirname, '..', '..');
 const MAX_EXAMPLES = process.env.FUZZ_MAX_EXAMPLES ?? '10';
 
-let stack: Awaited<ReturnType<typeof startStack>>;
-let server: ReturnType<typeof stack.app.listen>;
+let running: Awaited<ReturnType<typeof startListeningStack>>;
+let stack: Awaited<ReturnType<typeof startListeningStack>>['stack'];
 beforeAll(async () => {
-  stack = await startStack();
-  server = stack.app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
+  running = await startListeningStack();
+  stack = running.stack;
 });
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  await stack?.stop();
-});
-
-function run(cmd: string, args: string[]) {
-  return new Promise<{ code: number | null; output: string }>((resolve) => {
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
+afterAll(() => running?.stop());
 
 it('when schemathesis fuzzes the Open311 operations with a valid key, it finds no failure', async () => {
   const compoundId = await makeCompound();
@@ -72,28 +52,31 @@ it('when schemathesis fuzzes the Open311 operations with a valid key, it finds n
       '',
     ].join('\n'),
   );
-  const { port } = server.address() as AddressInfo;
-  const { code, output } = await run(join(ROOT, '.tools', 'bin', 'st'), [
-    '--config-file',
-    config,
-    'run',
-    `http://127.0.0.1:${port}/api/v1/openapi.json`,
-    '--url',
-    `http://127.0.0.1:${port}${OPEN311_BASE}`,
-    '--include-tag',
-    '外部系统接入（Open311 GeoReport v2）',
-    '--checks',
-    'all',
-    '--phases',
-    'examples,coverage,fuzzing',
-    '--max-examples',
-    MAX_EXAMPLES,
-    '--seed',
-    '311',
-    '--workers',
-    '1',
-    '--no-color',
-  ]);
+  const { code, output } = await runCommand(
+    join(ROOT, '.tools', 'bin', 'st'),
+    [
+      '--config-file',
+      config,
+      'run',
+      `${running.origin}/api/v1/openapi.json`,
+      '--url',
+      `${running.origin}${OPEN311_BASE}`,
+      '--include-tag',
+      '外部系统接入（Open311 GeoReport v2）',
+      '--checks',
+      'all',
+      '--phases',
+      'examples,coverage,fuzzing',
+      '--max-examples',
+      MAX_EXAMPLES,
+      '--seed',
+      '311',
+      '--workers',
+      '1',
+      '--no-color',
+    ],
+    { cwd: ROOT, timeoutMs: 300_000 },
+  );
   if (code !== 0) process.stdout.write(output);
   expect({ code, tail: code === 0 ? '' : output.slice(-4000) }).toEqual({ code: 0, tail: '' });
 }, 360_000);
