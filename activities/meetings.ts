@@ -2,18 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { Agenda } from '../models/agenda';
 import { Compound, timeZoneOf } from '../models/compound';
 import { Evaluation } from '../models/evaluation';
+import { councilRoster } from '../services/memberships';
 import { appendLedgerEntry, type LedgerEntryInput } from './ledger';
 import { markChanged, readMatterRows, readVoiceRows } from './projections';
 import { VoiceConsult } from '../models/projection';
 import { Meeting } from '../models/meeting';
 import { Rectification } from '../models/rectification';
 import { Referral } from '../models/referral';
-import { User } from '../models/user';
 import { Vote, voteId } from '../models/vote';
 import { Voice } from '../models/voice';
 import { CATEGORY_LABELS, type Category } from '../domain/voices';
 import {
-  COUNCIL_ROLES,
   DEFAULT_MEETING_SETTINGS,
   motionExecutor,
   type MajorMatter,
@@ -258,18 +257,11 @@ export function createMeetingActivities() {
       );
     },
 
-    async loadCouncilRoster(compoundId: string): Promise<{ userId: string; name: string }[]> {
-      const users = await User.find({ 'memberships.compoundId': compoundId }, { name: 1, memberships: 1 })
-        .sort({ _id: 1 })
-        .lean();
-      return users
-        .filter((u) =>
-          u.memberships.some(
-            (m) => m.compoundId === compoundId && m.roles.some((r) => COUNCIL_ROLES.includes(r as never)),
-          ),
-        )
+    /** The council's roster by category, from the memberships current now (the window opening). */
+    async loadCouncilRoster(compoundId: string): Promise<{ userId: string; name: string; category?: string }[]> {
+      return (await councilRoster(compoundId))
         .slice(0, LIMITS.rosterMembers)
-        .map((u) => ({ userId: u._id, name: u.name }));
+        .map(({ userId, name, category }) => ({ userId, name, category }));
     },
 
     async recordVote(v: {

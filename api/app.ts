@@ -18,6 +18,7 @@ import { open311Routes } from './open311/routes';
 import { orderRoutes } from './orders/routes';
 import { peopleRoutes } from './people/routes';
 import { auditRoutes } from './audit/routes';
+import { membershipRoutes } from './memberships/routes';
 import { registrationRoutes } from './registrations/routes';
 import { placeRoutes } from './places/routes';
 import { rateRoutes } from './rates/routes';
@@ -43,6 +44,7 @@ export function routeTable(deps: AppDeps): RouteDef[] {
     ...peopleRoutes(),
     ...auditRoutes(),
     ...registrationRoutes(deps),
+    ...membershipRoutes(deps),
   ];
 }
 

@@ -49,15 +49,6 @@ export const CONVENERS: Record<MeetingType, Role[]> = {
   annualEvaluation: ['partyBranch', 'supervisoryBoard'],
 };
 
-/** Roles that sit on the quarterly deliberation council (DOMAIN.md: its members). */
-export const COUNCIL_ROLES: Role[] = [
-  'partyBranch',
-  'ownersCommittee',
-  'supervisoryBoard',
-  'buildingLeader',
-  'councilMember',
-];
-
 /** The bodies that own, issue and carry out orders and resolutions (`staff`: the community office). */
 export const ORDER_BODIES = BODIES;
 export type OrderBody = Body;

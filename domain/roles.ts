@@ -96,6 +96,10 @@ export const PERMISSIONS = {
   // Any body an order or resolution can be delegated to reports on it; the workflow checks it is the owner.
   'rectification:report': ['admin', 'staff', 'selfManagementCommittee', 'ownersCommittee', 'partyBranch'],
   'rectification:verify': ['admin', 'staff', 'ownersCommittee', 'partyBranch'],
+  /** The bodies as they stand and their members' terms: the record the residents are governed by. */
+  'membership:read': EVERYONE,
+  /** Register, renew or end a membership; the service further limits who forms which body. */
+  'membership:form': ['admin', 'staff', 'partyBranch', 'ownersCommittee'],
   'ledger:read': EVERYONE,
   /** Exports and verification read a compound's whole chain: for its officers, not every resident. */
   'ledger:export': OFFICERS,

@@ -10,6 +10,7 @@ import { Room } from '../models/room';
 import { User } from '../models/user';
 import { loadCompound } from './compounds';
 import { createAccount } from './accounts';
+import { syncRoles } from './roles';
 
 const READABLE = 'abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789';
 /** A first password for the office to hand over: 14 characters, no look-alikes (0/O, 1/l). */
@@ -48,7 +49,7 @@ export async function createResident(
       name: input.name,
       phone: input.phone,
       password,
-      memberships: [{ compoundId, roles: ['resident'] }],
+      memberships: [], // the roles follow the homes below
       buildingId: rooms[0]?.buildingId,
     },
     {
@@ -67,6 +68,7 @@ export async function createResident(
       relation: r.relation,
     })),
   );
+  await syncRoles(id);
   return {
     ...(await personView(compoundId, id, true)),
     // Shown this once, to the office, to hand over; only its hash is kept.

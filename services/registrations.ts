@@ -9,7 +9,9 @@ import { type ResidentRelation, RELATION_LABELS, maskPhone } from '../domain/peo
 import { Compound } from '../models/compound';
 import { Registration } from '../models/registration';
 import { User } from '../models/user';
-import { loadCompound } from './compounds';
+import { syncRoles } from './roles';
+import { BodyMembership } from '../models/body-membership';
+import { loadCompound, type CompoundRecord } from './compounds';
 import { checkOneTimeCode } from './one-time-codes';
 import { createAccount } from './accounts';
 import { changeBuildings } from './places';
@@ -99,14 +101,32 @@ export async function register(input: {
 }
 
 /** The building leader decides for their own building only; the office for every building. */
+/** The buildings a person leads: by a current 楼栋长 membership, or as the building's named leader. */
+async function buildingsLedBy(
+  compoundId: string,
+  userId: string,
+  compound?: CompoundRecord,
+): Promise<string[]> {
+  const c = compound ?? (await loadCompound(compoundId));
+  const terms = await BodyMembership.find(
+    { compoundId, userId, body: 'buildingLeader', status: 'current' },
+    { buildingId: 1 },
+  ).lean();
+  return [
+    ...new Set([
+      ...c.buildings.filter((b) => b.leaderUserId === userId).map((b) => b._id),
+      ...terms.flatMap((t) => (t.buildingId ? [t.buildingId] : [])),
+    ]),
+  ];
+}
+
 async function mayDecide(
   compoundId: string,
   buildingId: string,
   actor: { userId: string; roles: readonly string[] },
 ) {
   if (actor.roles.includes('admin') || actor.roles.includes('staff')) return;
-  const c = await loadCompound(compoundId);
-  if (c.buildings.find((b) => b._id === buildingId)?.leaderUserId !== actor.userId)
+  if (!(await buildingsLedBy(compoundId, actor.userId)).includes(buildingId))
     throw new DomainError('forbidden', '只有该楼栋的楼栋长或社区工作人员可以审核');
 }
 
@@ -117,7 +137,7 @@ export async function listRegistrations(
 ) {
   const c = await loadCompound(compoundId);
   const office = actor.roles.includes('admin') || actor.roles.includes('staff');
-  const mine = c.buildings.filter((b) => b.leaderUserId === actor.userId).map((b) => b._id);
+  const mine = await buildingsLedBy(compoundId, actor.userId, c);
   const rows = await Registration.find({
     compoundId,
     status,
@@ -168,9 +188,7 @@ export async function decideRegistration(
     },
   );
   if (claimed.modifiedCount !== 1) throw new DomainError('conflict', '该申请已审核过');
-  if (decision.approve)
-    // Once: only the one decision that claimed the pending application gets here (no array guard, which
-    // FerretDB v1 matches wrongly).
-    await User.updateOne({ _id: r.userId }, { $push: { memberships: { compoundId, roles: ['resident'] } } });
+  // An approved registration makes a resident: the roles follow the record.
+  if (decision.approve) await syncRoles(r.userId);
   return { id, userId: r.userId, status: decision.approve ? ('approved' as const) : ('rejected' as const) };
 }

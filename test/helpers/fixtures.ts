@@ -10,6 +10,10 @@ import {
 import type { Role } from '../../domain/roles';
 import { Community, Compound } from '../../models/compound';
 import { User } from '../../models/user';
+import { BodyMembership } from '../../models/body-membership';
+import { Residence } from '../../models/residence';
+import { BASES_OF, POSITIONS_OF, ROLE_OF_BODY, type MembershipBody } from '../../domain/memberships';
+import { syncRoles } from '../../services/roles';
 import { Voice } from '../../models/voice';
 import type { VoiceRecord } from '../../services/intake';
 import { markChanged } from '../../activities/projections';
@@ -38,16 +42,50 @@ export async function makeCompound(
 
 export const PASSWORD = 'test-password-1';
 
+/**
+ * A person holding `roles` in a compound, as the records give them: a current membership of each body
+ * (a term on file, as the office would register it), a home for 'resident', the '*' account for 'admin'.
+ */
 export async function makeUser(compoundId: string, roles: Role[], name = `用户${roles.join('')}`) {
   passwordHash ??= await hashPassword(PASSWORD);
   const id = new Types.ObjectId().toHexString();
+  const admin = roles.includes('admin');
   await User.create({
     _id: id,
     username: `u-${id}`,
     name,
     passwordHash,
-    memberships: [{ compoundId, roles }],
+    memberships: admin ? [{ compoundId, roles: ['admin'] }] : [],
   });
+  const now = Date.now();
+  const bodies = Object.entries(ROLE_OF_BODY).filter(([, role]) => roles.includes(role));
+  if (bodies.length)
+    await BodyMembership.insertMany(
+      bodies.map(([body], i) => ({
+        _id: `m${id.slice(-14)}${i.toString(16).padStart(2, '0')}`,
+        compoundId,
+        userId: id,
+        name,
+        body,
+        position: POSITIONS_OF[body as MembershipBody][0],
+        category: body === 'residentsCouncil' ? 'residentRepresentative' : undefined,
+        buildingId: body === 'buildingLeader' ? 'b1' : undefined,
+        termStart: new Date(now - 86_400_000),
+        termEnd: body === 'staff' ? undefined : new Date(now + 3 * 365 * 86_400_000),
+        basis: { kind: BASES_OF[body as MembershipBody][0], fixture: true },
+        status: 'current',
+      })),
+    );
+  if (roles.includes('resident'))
+    await Residence.create({
+      _id: `${id}|fixture-${id}`,
+      compoundId,
+      userId: id,
+      roomId: `fixture-${id}`,
+      buildingId: 'b1',
+      relation: 'owner',
+    });
+  await syncRoles(id);
   return { id, username: `u-${id}`, name, roles };
 }
 
