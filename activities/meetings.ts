@@ -258,7 +258,9 @@ export function createMeetingActivities() {
     },
 
     /** The council's roster by category, from the memberships current now (the window opening). */
-    async loadCouncilRoster(compoundId: string): Promise<{ userId: string; name: string; category?: string }[]> {
+    async loadCouncilRoster(
+      compoundId: string,
+    ): Promise<{ userId: string; name: string; category?: string }[]> {
       return (await councilRoster(compoundId))
         .slice(0, LIMITS.rosterMembers)
         .map(({ userId, name, category }) => ({ userId, name, category }));

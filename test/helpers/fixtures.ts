@@ -69,7 +69,7 @@ export async function makeUser(compoundId: string, roles: Role[], name = `用户
         body,
         position: POSITIONS_OF[body as MembershipBody][0],
         category: body === 'residentsCouncil' ? 'residentRepresentative' : undefined,
-        buildingId: body === 'buildingLeader' ? 'b1' : undefined,
+        buildingId: body === 'buildingLeader' ? 'fixture' : undefined,
         termStart: new Date(now - 86_400_000),
         termEnd: body === 'staff' ? undefined : new Date(now + 3 * 365 * 86_400_000),
         basis: { kind: BASES_OF[body as MembershipBody][0], fixture: true },
