@@ -7,6 +7,7 @@ import { createVoiceActivities } from './voices';
 import { markChanged } from './projections';
 import { startAttributes } from '../temporal-search';
 import { createMeetingActivities } from './meetings';
+import { createPartyMemberActivities } from './party-members';
 import type { Notifier, NotificationInput } from './notifications';
 
 export interface ActivityDeps {
@@ -20,6 +21,7 @@ export function createActivities({ notifier, temporal }: ActivityDeps) {
   return {
     ...createVoiceActivities(),
     ...createMeetingActivities(),
+    ...createPartyMemberActivities(),
     async sendNotification(input: NotificationInput): Promise<void> {
       await notifier.send(input);
     },

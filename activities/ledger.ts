@@ -13,7 +13,15 @@ export interface LedgerEntryInput {
   compoundId: string;
   matterId: string;
   matterType:
-    'meeting' | 'disposition' | 'rectification' | 'resolution' | 'motion' | 'evaluation' | 'voice' | 'apiKey';
+    | 'meeting'
+    | 'disposition'
+    | 'rectification'
+    | 'resolution'
+    | 'motion'
+    | 'evaluation'
+    | 'voice'
+    | 'apiKey'
+    | 'partyMember';
   event: string;
   at: string;
   actor?: { userId: string; name: string; body?: string };

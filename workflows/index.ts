@@ -5,3 +5,4 @@ export { quarterlyDeliberation } from './quarterly-deliberation';
 export { annualEvaluation } from './annual-evaluation';
 export { rectificationOrder } from './rectification';
 export { governanceCycle } from './governance-cycle';
+export { findAndLink } from './find-and-link';
