@@ -97,7 +97,10 @@ function registerHandlers(r: Registration): void {
       await r.rec.file('linked', PARTY_LEDGER_SUMMARIES.linked(), undefined, { jointPartyUnitId });
       return s;
     },
-    { validator: (_u: unknown) => void (mayLink(state.status) || refuse('conflict', '请先记录联系，再纳入管理')) },
+    {
+      validator: (_u: unknown) =>
+        void (mayLink(state.status) || refuse('conflict', '请先记录联系，再纳入管理')),
+    },
   );
   setHandler(
     reportInServiceUpdate,
