@@ -307,10 +307,12 @@ export async function linkPartyMember(
  * branch on their behalf. Once the find-and-link process has ended, nothing else writes the record.
  */
 export async function reportInService(compoundId: string, id: string, actor: Actor, deps: PartyMemberDeps) {
-  const m = await mustFind(compoundId, id);
   const manager = rolesGrant(actor.roles, 'partyMember:manage');
-  if (!manager && (!m.userId || m.userId !== actor.userId))
+  const found = await findMember(compoundId, id);
+  // A resident learns nothing of registrations not their own, not even whether one exists.
+  if (!manager && (!found?.userId || found.userId !== actor.userId))
     throw new DomainError('forbidden', '只能为自己报到');
+  const m = found ?? (await mustFind(compoundId, id));
   if (m.type !== 'inService') throw new DomainError('conflict', '只有在职党员到社区报到');
   if (m.reportedAt) throw new DomainError('conflict', '已经报到过了');
   if (m.status === 'withdrawn') throw new DomainError('conflict', '该登记已撤销');

@@ -7,6 +7,7 @@ import request from 'supertest';
 import { PartyMember } from '../../models/party-member';
 import { eventually, startStack } from '../helpers/app';
 import { makeCompound, makeUser } from '../helpers/fixtures';
+import { upsertPartyMember } from '../../services/party-members';
 
 let stack: Awaited<ReturnType<typeof startStack>>;
 beforeAll(async () => {
@@ -187,4 +188,93 @@ it('the published ledger, read by a resident, shows the filings but no name or p
   );
   const text = JSON.stringify(ledger.body);
   expect(text).not.toMatch(/孙隐私|13912345675|5675/);
+});
+
+it('joint party units are created, linked to, and retired; a retired or unknown unit is refused by field', async () => {
+  const { c, staff, branch } = await setup();
+  const unit = await request(stack.app)
+    .post(api(`/compounds/${c}/joint-party-units`))
+    .set('Authorization', staff)
+    .send({ name: '盐池县供电公司', kind: 'unit', contactName: '周主任', contactPhone: '13912345676' });
+  expect(unit.status).toBe(201);
+  const dup = await request(stack.app)
+    .post(api(`/compounds/${c}/joint-party-units`))
+    .set('Authorization', staff)
+    .send({ name: '盐池县供电公司', kind: 'shop' });
+  expect(dup.status).toBe(409);
+  expect(dup.body.error.details.field).toBe('body.name');
+
+  const made = await register(c, branch, {
+    name: '钱在职',
+    phone: '13912345677',
+    type: 'inService',
+    partyGroup: '在职党员小组',
+    relationLocation: '盐池县供电公司',
+  });
+  const id = made.body.id as string;
+  await request(stack.app)
+    .post(api(`/compounds/${c}/party-members/${id}/contacts`))
+    .set('Authorization', branch)
+    .send({ at: new Date(Date.now() - 60_000).toISOString(), method: 'phone' });
+  const unknown = await request(stack.app)
+    .post(api(`/compounds/${c}/party-members/${id}/link`))
+    .set('Authorization', branch)
+    .send({ jointPartyUnitId: 'ju-nothere' });
+  expect(unknown.status).toBe(422);
+  expect(unknown.body.error.details.field).toBe('body.jointPartyUnitId');
+  const linked = await request(stack.app)
+    .post(api(`/compounds/${c}/party-members/${id}/link`))
+    .set('Authorization', branch)
+    .send({ jointPartyUnitId: unit.body.id });
+  expect(linked.body).toMatchObject({ status: 'linked', jointPartyUnitId: unit.body.id });
+
+  const retired = await request(stack.app)
+    .post(api(`/compounds/${c}/joint-party-units/${unit.body.id}/retire`))
+    .set('Authorization', staff);
+  expect(retired.body.retiredAt).toBeTruthy();
+  const list = await request(stack.app)
+    .get(api(`/compounds/${c}/joint-party-units`))
+    .set('Authorization', branch);
+  expect(list.body.items).toEqual([]);
+});
+
+it('a withdrawn registration ends its process and frees the person to be registered again', async () => {
+  const { c, branch } = await setup();
+  const body = {
+    name: '吴撤销',
+    phone: '13912345678',
+    type: 'mobile',
+    partyGroup: '第二党小组',
+    relationLocation: '银川市',
+  };
+  const first = await register(c, branch, body);
+  const withdrawn = await request(stack.app)
+    .post(api(`/compounds/${c}/party-members/${first.body.id}/withdraw`))
+    .set('Authorization', branch)
+    .send({ reason: '登记有误' });
+  expect(withdrawn.body.status).toBe('withdrawn');
+  const handle = (await stack.temporal.client()).workflow.getHandle(`find-and-link-${c}-${first.body.id}`);
+  await eventually(
+    () => handle.describe(),
+    (d) => d.status.name === 'COMPLETED',
+  );
+  expect((await register(c, branch, body)).status).toBe(201);
+});
+
+it('an import registers through upsertPartyMember: the second run finds the person and registers no one twice', async () => {
+  const { c } = await setup();
+  const input = {
+    name: '郑导入',
+    phone: '13912345679',
+    type: 'retired' as const,
+    partyGroup: '第一党小组',
+    relationLocation: '盐池县',
+  };
+  const actor = { userId: 'importer', name: '导入' };
+  const deps = { temporal: stack.temporal };
+  const first = await upsertPartyMember(c, input, actor, deps);
+  const second = await upsertPartyMember(c, input, actor, deps);
+  expect([first.created, second.created]).toEqual([true, false]);
+  expect(second.member.id).toBe(first.member.id);
+  expect(await PartyMember.countDocuments({ compoundId: c })).toBe(1);
 });
