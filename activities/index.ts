@@ -8,6 +8,7 @@ import { markChanged } from './projections';
 import { startAttributes } from '../temporal-search';
 import { createMeetingActivities } from './meetings';
 import { createMembershipActivities } from './memberships';
+import { createPartyMemberActivities } from './party-members';
 import type { Notifier, NotificationInput } from './notifications';
 
 export interface ActivityDeps {
@@ -22,6 +23,7 @@ export function createActivities({ notifier, temporal }: ActivityDeps) {
     ...createVoiceActivities(),
     ...createMeetingActivities(),
     ...createMembershipActivities(),
+    ...createPartyMemberActivities(),
     async sendNotification(input: NotificationInput): Promise<void> {
       await notifier.send(input);
     },

@@ -21,7 +21,8 @@ export interface LedgerEntryInput {
     | 'evaluation'
     | 'voice'
     | 'apiKey'
-    | 'membership';
+    | 'membership'
+    | 'partyMember';
   event: string;
   at: string;
   actor?: { userId: string; name: string; body?: string };

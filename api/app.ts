@@ -21,6 +21,7 @@ import { auditRoutes } from './audit/routes';
 import { membershipRoutes } from './memberships/routes';
 import { registrationRoutes } from './registrations/routes';
 import { placeRoutes } from './places/routes';
+import { partyMemberRoutes } from './party-members/routes';
 import { rateRoutes } from './rates/routes';
 import { methodNotAllowed, mount, type RouteDef } from './route-table';
 import { voiceRoutes } from './voices/routes';
@@ -45,6 +46,7 @@ export function routeTable(deps: AppDeps): RouteDef[] {
     ...auditRoutes(),
     ...registrationRoutes(deps),
     ...membershipRoutes(deps),
+    ...partyMemberRoutes(deps),
   ];
 }
 

@@ -103,6 +103,11 @@ export const PERMISSIONS = {
   'ledger:read': EVERYONE,
   /** Exports and verification read a compound's whole chain: for its officers, not every resident. */
   'ledger:export': OFFICERS,
+  /** The party-member registry (党员登记): the branch and the office only, never other bodies or residents. */
+  'partyMember:read': ['admin', 'staff', 'partyBranch'],
+  'partyMember:manage': ['admin', 'staff', 'partyBranch'],
+  /** 在职党员报到: anyone may ask; the service checks the registration is their own. */
+  'partyMember:report': EVERYONE,
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -6,3 +6,4 @@ export { annualEvaluation } from './annual-evaluation';
 export { rectificationOrder } from './rectification';
 export { governanceCycle } from './governance-cycle';
 export { termOfOffice } from './term-of-office';
+export { findAndLink } from './find-and-link';

@@ -106,6 +106,7 @@ const MATTER_LABELS: Record<string, string> = {
   evaluation: '年度评估',
   voice: '居民反映',
   apiKey: '外部系统密钥',
+  partyMember: '党员排查联系',
 };
 
 const LEDGER_COLUMNS = ['序号', '时间', '事项类型', '事项编号', '事件', '经办人', '摘要', '本条哈希'];

@@ -21,6 +21,7 @@ const MATTER_TYPES = [
   'evaluation',
   'voice',
   'apiKey',
+  'partyMember',
 ] as const;
 const filters = {
   matterId: z.string().min(1).max(200).optional(),

@@ -176,10 +176,16 @@ it('when the same person is elected twice for overlapping terms, the second is r
   expect(await BodyMembership.countDocuments({ compoundId: c, userId: person.id })).toBe(1);
 });
 
-it('when a resident or an owners-committee member tries to form the supervisory board, they are refused', async () => {
+it('when a retired party member in the registry is appointed to the supervisory board by the branch, it stands; a resident or an owners-committee member trying it is refused', async () => {
   const { c, post } = await setUp();
   const person = await makeUser(c, ['resident']);
-  await User.updateOne({ _id: person.id }, { $set: { partyMember: 'retired' } });
+  const registered = await post('/party-members', {
+    userId: person.id,
+    type: 'retired',
+    partyGroup: '第一党小组',
+    relationLocation: '盐池县老干局',
+  });
+  expect(registered.status).toBe(201);
   const resident = await stack.login(await makeUser(c, ['resident']));
   const owners = await stack.login(await makeUser(c, ['ownersCommittee']));
   const board = {
