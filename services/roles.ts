@@ -22,15 +22,23 @@ async function rolesOf(userId: string, keep: { compoundId: string; roles: Role[]
     ...homes.map((h) => h.compoundId),
     ...registrations.map((r) => r.compoundId),
   ]);
-  const derived = [...compounds].sort().map((compoundId) => ({
+  const kept = new Map(keep.map((k) => [k.compoundId, k.roles]));
+  for (const k of keep) compounds.add(k.compoundId);
+  return [...compounds].sort().map((compoundId) => ({
     compoundId,
-    roles: rolesFrom(
-      memberships.filter((m) => m.compoundId === compoundId).map((m) => ({ body: m.body as MembershipBody })),
-      homes.some((h) => h.compoundId === compoundId) ||
-        registrations.some((r) => r.compoundId === compoundId),
-    ),
+    roles: [
+      ...new Set([
+        ...(kept.get(compoundId) ?? []),
+        ...rolesFrom(
+          memberships
+            .filter((m) => m.compoundId === compoundId)
+            .map((m) => ({ body: m.body as MembershipBody })),
+          homes.some((h) => h.compoundId === compoundId) ||
+            registrations.some((r) => r.compoundId === compoundId),
+        ),
+      ]),
+    ].sort(),
   }));
-  return [...keep, ...derived];
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -44,10 +52,10 @@ export async function syncRoles(userId: string): Promise<{ compoundId: string; r
   for (let pass = 0; pass < 5; pass++) {
     const user = await User.findById(userId, { memberships: 1 }).lean();
     if (!user) return [];
-    // The administrators' '*' is the account's own (made by `npm run admin`), not a body's membership.
+    // Administration is the account's own (made by `npm run admin`: '*', or one compound), not a body's.
     const keep = user.memberships
-      .filter((m) => m.compoundId === '*')
-      .map((m) => ({ compoundId: m.compoundId, roles: m.roles as Role[] }));
+      .filter((m) => m.roles.includes('admin'))
+      .map((m) => ({ compoundId: m.compoundId, roles: ['admin' as Role] }));
     const next = await rolesOf(userId, keep);
     const current = user.memberships.map((m) => ({ compoundId: m.compoundId, roles: [...m.roles] }));
     if (same(current, next)) return next;

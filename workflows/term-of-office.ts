@@ -31,7 +31,9 @@ export async function termOfOffice(input: TermInput): Promise<TermState> {
   registerTermHandlers(state);
   const plan = termPlan(Date.parse(input.termStart), input.termEnd ? Date.parse(input.termEnd) : undefined);
   const endedEarly = () => state.ending !== undefined;
-  const until = (t: number) => Math.max(0, t - Date.now());
+  /** Whether the term was ended early by instant t (a moment already past is not waited for: no 0 timer). */
+  const endedBy = async (t: number) =>
+    t <= Date.now() ? endedEarly() : condition(endedEarly, t - Date.now());
 
   await rec.file(
     input.event,
@@ -39,11 +41,11 @@ export async function termOfOffice(input: TermInput): Promise<TermState> {
     input.actor,
     input.content,
   );
-  if (!(await condition(endedEarly, until(plan.start)))) {
+  if (!(await endedBy(plan.start))) {
     state.status = 'current';
     await acts.setMembershipStatus({ membershipId: input.membershipId, status: 'current' });
   }
-  if (plan.remindAt !== undefined && !(await condition(endedEarly, until(plan.remindAt)))) {
+  if (plan.remindAt !== undefined && !(await endedBy(plan.remindAt))) {
     state.reminded = true;
     await rec.notify(
       ['staff'],
@@ -52,10 +54,7 @@ export async function termOfOffice(input: TermInput): Promise<TermState> {
       `${input.name}的${held}任期将于 ${TERM_REMINDER_DAYS} 天后（${input.termEnd?.slice(0, 10)}）届满，请及时组织换届或续任。`,
     );
   }
-  const lapsed =
-    plan.end === undefined
-      ? (await condition(endedEarly), false)
-      : !(await condition(endedEarly, until(plan.end)));
+  const lapsed = plan.end === undefined ? (await condition(endedEarly), false) : !(await endedBy(plan.end));
   const ending = state.ending;
   state.endReason = lapsed ? (state.renewedBy ? 'renewed' : 'termEnded') : ending!.reason;
   state.endedAt = iso(Date.now());

@@ -116,6 +116,7 @@ it('when a member is dismissed mid-term, the term ends at once with the reason, 
     args: [{ reason: 'dismissed', note: '长期不履职', actor }],
   });
   expect(ended).toMatchObject({ status: 'ended', endReason: 'dismissed' });
+  await handle.result(); // the filing follows the answer
   expect(await BodyMembership.findById(membershipId).lean()).toMatchObject({
     status: 'ended',
     endReason: 'dismissed',
@@ -126,4 +127,18 @@ it('when a member is dismissed mid-term, the term ends at once with the reason, 
   const last = await LedgerEntry.findOne({ matterId: membershipId, event: 'dismissed' }).lean();
   expect(last?.actor).toMatchObject({ name: '张书记' });
   expect(sent.some((n) => n.key.startsWith(`${membershipId}:term-ending`))).toBe(false);
+});
+
+it('when a term already under way is registered with 40 days left, staff are reminded 10 days later and it lapses on its last day', async () => {
+  const c = await makeCompound();
+  const holder = await makeUser(c, ['resident'], '刘大爷');
+  const { membershipId, handle } = await startTerm(c, holder.id, -300, 40);
+  await env.sleep(DAY);
+  expect((await handle.query(termStatusQuery)).status).toBe('current');
+  expect(sent.some((n) => n.key === `${membershipId}:term-ending:staff`)).toBe(false);
+  await env.sleep(10 * DAY);
+  expect(sent.filter((n) => n.key === `${membershipId}:term-ending:staff`)).toHaveLength(1);
+  await env.sleep(30 * DAY);
+  expect(await handle.result()).toMatchObject({ status: 'ended', endReason: 'termEnded' });
+  expect(await rolesOf(holder.id, c)).toEqual(['resident']);
 });
