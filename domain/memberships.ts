@@ -142,8 +142,12 @@ export type MembershipBasis =
     }
   | {
       kind: 'hired';
-      /** The council resolution (its order, carried out by the owners' committee) and the contract. */
-      resolutionOrderId: string;
+      /**
+       * The council resolution (its order, carried out by the owners' committee) and the contract; a
+       * resolution from before the software, by its reference (e.g. the minutes' number), instead.
+       */
+      resolutionOrderId?: string;
+      resolutionRef?: string;
       contractNo?: string;
     }
   | { kind: 'appointed'; by: 'partyOrganization' | 'community'; documentNo?: string };
@@ -277,6 +281,11 @@ export function checkMembership(p: MembershipProposal, now: number): { field: st
     if (Date.parse(`${b.electedOn}T00:00:00Z`) > p.termStart + DAY_MS)
       errors.push({ field: 'body.basis.electedOn', message: '选举日期应在任期开始之前' });
   }
+  if (p.basis.kind === 'hired' && !p.basis.resolutionOrderId && !p.basis.resolutionRef?.trim())
+    errors.push({
+      field: 'body.basis.resolutionOrderId',
+      message: '聘请自管会须依据议事会决议：请注明该决议（或上线前决议的文号）',
+    });
   if (p.body === 'supervisoryBoard') {
     if (!p.partyMember)
       errors.push({ field: 'body.userId', message: '耄耋监事会由党员组成：请先在党员名册中登记此人' });

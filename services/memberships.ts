@@ -126,7 +126,7 @@ async function prepare(
     now,
   );
   if (errors[0]) throw named(errors[0]);
-  if (input.basis.kind === 'hired')
+  if (input.basis.kind === 'hired' && input.basis.resolutionOrderId)
     await checkResolution(compoundId, input.basis.resolutionOrderId, `${prefix}.basis.resolutionOrderId`);
   // One person holds one seat of a body at a time (a renewal follows its predecessor, it does not overlap).
   const open = await BodyMembership.find(

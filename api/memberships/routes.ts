@@ -43,7 +43,8 @@ const basis = z.discriminatedUnion('kind', [
   }),
   z.strictObject({
     kind: z.literal('hired'),
-    resolutionOrderId: orderId,
+    resolutionOrderId: orderId.optional(),
+    resolutionRef: note('决议文号').optional(),
     contractNo: note('合同编号').optional(),
   }),
   z.strictObject({

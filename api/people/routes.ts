@@ -27,7 +27,7 @@ export function peopleRoutes(): RouteDef[] {
       path: base,
       tag: '住户',
       summary:
-        '工作人员登记住户：建账号并绑定房屋（业主、租户或家庭成员）；未给密码时生成初始密码，只显示这一次',
+        '工作人员建账号：住户绑定房屋（业主、租户或家庭成员）；不绑定房屋则只建账号（工作人员、物管公司代表等，角色来自其任职）；未给密码时生成初始密码，只显示这一次',
       access: 'account:manage',
       params: compoundParams,
       body: z.strictObject({
@@ -37,7 +37,6 @@ export function peopleRoutes(): RouteDef[] {
         password: z.string().min(1).max(200).optional(),
         rooms: z
           .array(z.strictObject({ roomId: z.string().min(1).max(300), relation: z.enum(RESIDENT_RELATIONS) }))
-          .min(1, '请至少绑定一套房屋')
           .max(MAX_ROOMS_PER_PERSON, `一人最多绑定 ${MAX_ROOMS_PER_PERSON} 套房屋`),
       }),
       status: 201,

@@ -88,6 +88,9 @@ describe('forming the bodies', () => {
         basis: { kind: 'hired', resolutionOrderId: 'o1' },
       }),
     ).toEqual([]);
+    expect(
+      fields({ ...elected, body: 'selfManagementCommittee', position: 'member', basis: { kind: 'hired' } }),
+    ).toEqual(['body.basis.resolutionOrderId']);
   });
 });
 
