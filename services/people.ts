@@ -4,12 +4,13 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { DomainError } from '../domain/errors';
-import { maskPhone, RELATION_LABELS, type ResidentRelation } from '../domain/people';
+import { maskIdNumber, maskPhone, RELATION_LABELS, type ResidentRelation } from '../domain/people';
 import { Residence } from '../models/residence';
 import { Room } from '../models/room';
 import { User } from '../models/user';
 import { loadCompound } from './compounds';
 import { createAccount } from './accounts';
+import { recordChange } from './audit';
 
 const READABLE = 'abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789';
 /** A first password for the office to hand over: 14 characters, no look-alikes (0/O, 1/l). */
@@ -24,6 +25,7 @@ export async function createResident(
     phone: string;
     username?: string;
     password?: string;
+    idNumber?: string;
     rooms: { roomId: string; relation: ResidentRelation }[];
   },
 ) {
@@ -47,6 +49,7 @@ export async function createResident(
       username,
       name: input.name,
       phone: input.phone,
+      idNumber: input.idNumber,
       password,
       memberships: [{ compoundId, roles: ['resident'] }],
       buildingId: rooms[0]?.buildingId,
@@ -67,15 +70,29 @@ export async function createResident(
       relation: r.relation,
     })),
   );
+  const created = await personView(compoundId, id, true);
+  recordChange({
+    collection: 'users',
+    id,
+    before: null,
+    after: {
+      username: created.username,
+      name: created.name,
+      phone: created.phone,
+      idNumber: created.idNumber,
+      rooms: created.rooms.map((r) => `${r.roomId}（${r.relationLabel}）`),
+    },
+  });
   return {
-    ...(await personView(compoundId, id, true)),
+    ...created,
     // Shown this once, to the office, to hand over; only its hash is kept.
     ...(input.password ? {} : { initialPassword: password }),
   };
 }
 
+/** `full`: phone and ID number as they are (account:manage); otherwise masked. */
 async function personView(compoundId: string, userId: string, fullPhone: boolean) {
-  const u = await User.findById(userId).lean();
+  const u = await User.findById(userId).select('+idNumber').lean();
   if (!u) throw new DomainError('not_found', '没有这个人');
   const homes = await Residence.find({ compoundId, userId, endedAt: { $exists: false } }).lean();
   return {
@@ -84,6 +101,7 @@ async function personView(compoundId: string, userId: string, fullPhone: boolean
     username: !fullPhone && u.phone && u.username === u.phone ? maskPhone(u.username) : u.username,
     name: u.name,
     phone: u.phone ? (fullPhone ? u.phone : maskPhone(u.phone)) : undefined,
+    idNumber: u.idNumber ? (fullPhone ? u.idNumber : maskIdNumber(u.idNumber)) : undefined,
     deactivated: Boolean(u.deactivatedAt),
     rooms: homes.map((h) => ({
       roomId: h.roomId,
