@@ -82,7 +82,12 @@ export async function createCompound(
     collection: 'compounds',
     id,
     before: null,
-    after: { name: created.name, communityId, timeZone: created.timeZone, echoWallPublic: input.echoWallPublic },
+    after: {
+      name: created.name,
+      communityId,
+      timeZone: created.timeZone,
+      echoWallPublic: input.echoWallPublic,
+    },
   });
   return created;
 }

@@ -32,7 +32,8 @@ export function auditRoutes(): RouteDef[] {
       method: 'get',
       path: '/compounds/:compoundId/audit',
       tag: '操作日志',
-      summary: '操作日志：谁、何时、从哪里、做了什么、改了哪些字段（前后值；密码等已遮盖，电话和身份证号脱敏），新的在前',
+      summary:
+        '操作日志：谁、何时、从哪里、做了什么、改了哪些字段（前后值；密码等已遮盖，电话和身份证号脱敏），新的在前',
       access: 'audit:read',
       params: compoundParams,
       query: z.strictObject({
