@@ -167,3 +167,47 @@ it('when an account is deactivated or a password reset, the log says what change
   expect(all).not.toContain('Another-office-pass-77');
   expect(all).not.toMatch(/scrypt|passwordHash/);
 });
+
+it("when staff change the compound's settings, the log keeps what changed and never a robot's address or secret", async () => {
+  const c = await makeCompound({ echoWallPublic: false });
+  const staff = await stack.login(await makeUser(c, ['staff']));
+  const key = '693a91f6-7aaa-4bc4-97a0-0ec2sifa5abcd';
+  const secret = 'SECdingtalk0123456789abcdef';
+  const changed = await request(stack.app)
+    .patch(`/api/v1/compounds/${c}/settings`)
+    .set('Authorization', staff)
+    .send({
+      echoWallPublic: true,
+      robots: [
+        {
+          body: 'staff',
+          vendor: 'wecom',
+          url: `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${key}`,
+        },
+        {
+          body: 'ownersCommittee',
+          vendor: 'dingtalk',
+          url: 'https://oapi.dingtalk.com/robot/send?access_token=0123456789abcdef0123456789ab1234',
+          secret,
+        },
+      ],
+    });
+  expect(changed.status).toBe(200);
+  const log = await request(stack.app).get(`/api/v1/compounds/${c}/audit`).set('Authorization', staff);
+  const [entry] = log.body.items;
+  expect(entry.changes).toHaveLength(1);
+  expect(entry.changes[0]).toMatchObject({
+    collection: 'compounds',
+    id: c,
+    before: { echoWallPublic: false, robots: [] },
+    after: {
+      echoWallPublic: true,
+      robots: [{ body: 'staff', vendor: 'wecom', url: '***' }, expect.anything()],
+    },
+  });
+  expect(Object.keys(entry.changes[0].after).sort()).toEqual(['echoWallPublic', 'robots']);
+  const all = JSON.stringify(log.body);
+  expect(all).not.toContain(key);
+  expect(all).not.toContain(secret);
+  expect(all).not.toContain('0123456789abcdef0123456789ab1234');
+});
