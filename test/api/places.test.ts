@@ -234,3 +234,18 @@ it('when a building is given a leader who is no member of the compound, or a ret
   expect(late.status).toBe(409);
   expect((await Room.findById(room.body.id).lean())?.floorArea).toBe(50);
 });
+
+it('when a compound, building or room is patched with nothing to change, nothing is changed and nothing is logged as changed', async () => {
+  const c = await makeCompound();
+  const staff = as(await stack.login(await makeUser(c, ['staff'])));
+  const room = await staff.post(`/compounds/${c}/rooms`, { buildingId: 'b1', number: '808', floorArea: 66 });
+  const roomId = encodeURIComponent(room.body.id as string);
+  expect((await staff.patch(`/compounds/${c}`, {})).status).toBe(200);
+  expect((await staff.patch(`/compounds/${c}/buildings/b1`, {})).status).toBe(200);
+  expect((await staff.patch(`/compounds/${c}/rooms/${roomId}`, {})).body).toMatchObject({ floorArea: 66 });
+  const stored = await Compound.findById(c).lean().orFail();
+  expect(stored.name).toBe(`测试小区${c}`);
+  expect(stored.buildings.map((b) => b.name)).toEqual(['1号楼', '2号楼']);
+  const log = await staff.get(`/compounds/${c}/audit`);
+  expect(log.body.items.slice(0, 3).map((e: { changes: unknown[] }) => e.changes)).toEqual([[], [], []]);
+});
