@@ -60,6 +60,7 @@ export function accountRoutes(deps: AppDeps): RouteDef[] {
   const byAddress = rateLimit('登录尝试', { burst: 10, perMinute: 10 });
   const byName = rateLimit('该账号的登录尝试', { burst: 5, perMinute: 5 });
   const codesByUser = rateLimit('获取验证码', { burst: 5, perMinute: 5 });
+  const corrections = rateLimit('修改资料', { burst: 10, perMinute: 10 });
   return [
     route({
       method: 'post',
@@ -197,12 +198,11 @@ export function accountRoutes(deps: AppDeps): RouteDef[] {
           if (b.code !== undefined && b.phone === undefined)
             ctx.addIssue({ code: 'custom', path: ['phone'], message: '验证码须与新手机号一起提交' });
         }),
-      rateLimit: byAddress,
+      rateLimit: corrections,
       refusals: [409],
       response: profile,
-      handler: async ({ body, actor, limit }) => {
+      handler: async ({ body, actor }) => {
         const me = actor();
-        limit(byName, me.userId);
         const done = await correctOwnData(me.userId, body);
         forgetUser(me.userId);
         return done;
