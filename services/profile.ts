@@ -12,8 +12,9 @@ import { User } from '../models/user';
 import { auditInCompounds, recordChange } from './audit';
 import { checkOneTimeCode, sendOneTimeCode, type OneTimeCodeSender } from './one-time-codes';
 
-/** At most this many compounds and rooms in a profile (a person lives in a few). */
-const MAX_LISTED = 100;
+/** At most this many rooms in a profile (a person lives in a few), and compounds (an administrator's all). */
+const MAX_ROOMS_LISTED = 100;
+const MAX_COMPOUNDS_LISTED = 1000;
 
 async function loadSelf(userId: string) {
   const u = await User.findById(userId).select('+idNumber').lean();
@@ -25,9 +26,9 @@ export async function myProfile(userId: string) {
   const u = await loadSelf(userId);
   const everywhere = u.memberships.some((m) => m.compoundId === '*');
   const ids = everywhere
-    ? (await Compound.find({}, { _id: 1 }).limit(MAX_LISTED).lean()).map((c) => c._id)
+    ? (await Compound.find({}, { _id: 1 }).limit(MAX_COMPOUNDS_LISTED).lean()).map((c) => c._id)
     : u.memberships.map((m) => m.compoundId);
-  const compounds = await Compound.find({ _id: { $in: ids } }, { name: 1, buildings: 1 }).lean();
+  const compounds = await Compound.find({ _id: { $in: ids } }, { name: 1 }).lean();
   const rolesIn = (compoundId: string) => {
     const roles = new Set<Role>();
     for (const m of u.memberships)
@@ -36,7 +37,7 @@ export async function myProfile(userId: string) {
     return [...roles];
   };
   const homes = await Residence.find({ userId, endedAt: { $exists: false } })
-    .limit(MAX_LISTED)
+    .limit(MAX_ROOMS_LISTED)
     .lean();
   const rooms = await Room.find({ _id: { $in: homes.map((h) => h.roomId) } }).lean();
   const homeCompounds = await Compound.find(
