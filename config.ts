@@ -32,6 +32,11 @@ const envSchema = z.object({
   SMS_ENDPOINT: z.url().optional(),
   SMS_SIGN_NAME: z.string().min(1).max(20).optional(),
   SMS_TEMPLATE_CODE: z.string().min(1).max(40).optional(),
+  /** Where residents open the web app (printed in the buildings' registration QR codes). */
+  PUBLIC_BASE_URL: z
+    .url()
+    .regex(/^https?:\/\//, 'must be an http(s):// URL')
+    .default('http://localhost:3000'),
   /** Per-user and per-address limits (login, intake, exports, public pages). Off only for load tests. */
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   DEFAULT_TIME_ZONE: z.string().default('Asia/Shanghai'),
@@ -54,6 +59,8 @@ export type Config = {
   notify: { webhookUrl?: string; log: boolean };
   rateLimits: boolean;
   sms?: { endpoint: string; signName: string; templateCode: string };
+  /** The web app's address as residents reach it, e.g. https://gongzhi.example.cn (no trailing slash needed). */
+  publicBaseUrl: string;
   defaultTimeZone: string;
   logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /**
@@ -131,6 +138,7 @@ export function loadConfig(
       e.SMS_ENDPOINT && e.SMS_SIGN_NAME && e.SMS_TEMPLATE_CODE
         ? { endpoint: e.SMS_ENDPOINT, signName: e.SMS_SIGN_NAME, templateCode: e.SMS_TEMPLATE_CODE }
         : undefined,
+    publicBaseUrl: e.PUBLIC_BASE_URL,
     defaultTimeZone: e.DEFAULT_TIME_ZONE,
     logLevel: e.LOG_LEVEL,
     workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,

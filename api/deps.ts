@@ -3,8 +3,12 @@ import type { Config } from '../config';
 import type { OneTimeCodeSender } from '../services/one-time-codes';
 import type { TemporalHandle } from '../services/temporal-client';
 
+/** Where the web app is served, when the config names none (development). */
+export const DEFAULT_PUBLIC_BASE_URL = 'http://localhost:3000';
+
 export interface AppDeps {
-  config: Pick<Config, 'jwtSecret' | 'tokenTtlSeconds'>;
+  /** `publicBaseUrl`: the web app's address, for links printed outside it (the buildings' QR codes). */
+  config: Pick<Config, 'jwtSecret' | 'tokenTtlSeconds'> & Partial<Pick<Config, 'publicBaseUrl'>>;
   temporal: TemporalHandle;
   log?: (msg: string) => void;
   /** "Now" for the API (intake times, what is due, current periods): the machine's clock unless a test pins it. */

@@ -6,7 +6,7 @@
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { DomainError } from '../domain/errors';
-import { recordAudit } from '../services/audit';
+import { recordAudit, withChanges, type AuditChange } from '../services/audit';
 import type { Permission, Role } from '../domain/roles';
 import type { Actor } from '../workflows/contract';
 import { checkPermission } from './auth';
@@ -180,7 +180,7 @@ export function mount(router: Router, routes: readonly RouteDef[], opts: MountOp
       }
       // Anything behind a sign-in may carry personal data: no cache keeps it.
       if (def.access !== 'public') res.setHeader('Cache-Control', 'no-store');
-      const result = await def.handler({
+      const input: Input<Obj, Obj, z.ZodType> = {
         params: params as Record<string, unknown>,
         query: q as Record<string, unknown>,
         body: b,
@@ -198,23 +198,34 @@ export function mount(router: Router, routes: readonly RouteDef[], opts: MountOp
         },
         req,
         res,
-      });
+      };
+      // A write keeps what its services report they changed (recordChange) for its audit entry.
+      let result: unknown;
+      let changes: AuditChange[] = [];
+      let compounds: string[] | undefined;
+      if (def.method === 'get') result = await def.handler(input);
+      else ({ result, changes, compounds } = await withChanges(() => def.handler(input)));
       if (result === WRITTEN) return;
       const status = result instanceof Reply ? result.status : (def.status ?? 200);
       const payload = result instanceof Reply ? result.body : result;
       if (opts.checkResponses && !('file' in def.response)) checkResponse(def, status, payload);
-      if (def.method !== 'get' && req.user && def.audit !== false)
-        await recordAudit({
-          compoundId: typeof req.params.compoundId === 'string' ? req.params.compoundId : '*',
-          actor: { userId: req.user.id, name: req.user.name, roles },
-          address: req.ip,
-          method: def.method.toUpperCase(),
-          route: def.path,
-          path: req.originalUrl.slice(0, 500),
-          status,
-          request: b,
-          result: payload,
-        }).catch((err: unknown) => opts.log?.(`[audit] not recorded: ${String(err)}`));
+      const inCompound = typeof req.params.compoundId === 'string' ? req.params.compoundId : undefined;
+      const user = req.user;
+      if (def.method !== 'get' && user && def.audit !== false)
+        for (const compoundId of inCompound ? [inCompound] : (compounds ?? ['*'])) {
+          await recordAudit({
+            compoundId,
+            actor: { userId: user.id, name: user.name, roles },
+            address: req.ip,
+            method: def.method.toUpperCase(),
+            route: def.path,
+            path: req.originalUrl.slice(0, 500),
+            status,
+            request: b,
+            result: payload,
+            changes,
+          }).catch((err: unknown) => opts.log?.(`[audit] not recorded: ${String(err)}`));
+        }
       res.status(status).json(payload);
     });
   }

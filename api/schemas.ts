@@ -1,6 +1,7 @@
 /** The zod pieces every matter's routes share: ids, pages, times, texts, and the error body. */
 import { z } from 'zod';
 import { LIMITS } from '../domain/limits';
+import { ID_NUMBER_PATTERN, idNumberProblem } from '../domain/people';
 import { CLASSIFICATION_CODE, WORK_ORDER_NO } from '../domain/voices';
 
 /** A compound, community or building id as the seed and the console make them. */
@@ -38,6 +39,19 @@ export const page = (maxSize = 100, defaultSize = 20) => ({
   page: z.coerce.number().int().min(1).max(100_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(maxSize).default(defaultSize),
 });
+
+/**
+ * A citizen ID number (公民身份号码): 18 characters (400 otherwise); a real birth date and the GB 11643
+ * check character (422 otherwise). A lower-case x is taken as X.
+ */
+export const idNumber = z
+  .string()
+  .toUpperCase()
+  .regex(ID_NUMBER_PATTERN, '身份证号应为 18 位：17 位数字加 1 位数字或 X')
+  .superRefine((id, ctx) => {
+    const problem = idNumberProblem(id, new Date().toISOString().slice(0, 10));
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 /** A phone's retry key: the same rule whether it comes as the header or in the body. */
 export const idempotencyKey = z

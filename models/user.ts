@@ -16,6 +16,8 @@ const userSchema = new Schema(
     username: { type: String, required: true, unique: true },
     name: { type: String, required: true },
     phone: String,
+    /** 公民身份号码 (GB 11643), optional; read only where it is shown, masked but to account:manage. */
+    idNumber: { type: String, select: false },
     /** scrypt hash, see api/auth.ts; never leaves the server. */
     passwordHash: { type: String, required: true, select: false },
     memberships: { type: [membershipSchema], default: [] },

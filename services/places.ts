@@ -7,6 +7,8 @@ import { isTimeZone } from '../domain/calendar';
 import { DomainError } from '../domain/errors';
 import { Community, Compound } from '../models/compound';
 import { Room } from '../models/room';
+import { User } from '../models/user';
+import { recordChange } from './audit';
 import { forgetCompound, loadCompound, type CompoundRecord } from './compounds';
 import { insertUnique } from './unique';
 
@@ -35,7 +37,9 @@ export async function createCommunity(input: {
       }),
     () => new DomainError('conflict', `社区编号 ${id} 已被使用`, { field: 'body.id' }),
   );
-  return communityView({ _id: id, ...input });
+  const created = communityView({ _id: id, ...input });
+  recordChange({ collection: 'communities', id, before: null, after: created });
+  return created;
 }
 
 export async function listCommunities() {
@@ -73,16 +77,35 @@ export async function createCompound(
       }),
     () => new DomainError('conflict', `小区编号 ${id} 已被使用`, { field: 'body.id' }),
   );
-  return compoundPlaces(id);
+  const created = await compoundPlaces(id);
+  recordChange({
+    collection: 'compounds',
+    id,
+    before: null,
+    after: {
+      name: created.name,
+      communityId,
+      timeZone: created.timeZone,
+      echoWallPublic: input.echoWallPublic,
+    },
+  });
+  return created;
 }
 
 export async function updateCompound(compoundId: string, input: { name?: string; timeZone?: string }) {
-  await loadCompound(compoundId);
   if (input.timeZone && !isTimeZone(input.timeZone))
     throw new DomainError('unprocessable', `不认识的时区：${input.timeZone}`, { field: 'body.timeZone' });
+  const before = await loadCompound(compoundId);
   await Compound.updateOne({ _id: compoundId }, { $set: input });
   forgetCompound(compoundId);
-  return compoundPlaces(compoundId);
+  const after = await compoundPlaces(compoundId);
+  recordChange({
+    collection: 'compounds',
+    id: compoundId,
+    before: { name: before.name, timeZone: before.timeZone ?? undefined },
+    after: { name: after.name, timeZone: after.timeZone },
+  });
+  return after;
 }
 
 /** The compound's buildings and units, retired ones marked. */
@@ -107,6 +130,46 @@ function buildingView(b: Building) {
     retired: retired(b),
     units: (b.units ?? []).map((u) => ({ id: u._id, name: u.name, retired: retired(u) })),
   };
+}
+
+/** A building as the audit log compares it. */
+function buildingFields(b: Building | undefined): Record<string, unknown> | null {
+  if (!b) return null;
+  return {
+    name: b.name,
+    leaderUserId: b.leaderUserId ?? undefined,
+    invitationCode: b.invitationCode ?? undefined,
+    retired: retired(b),
+    units: (b.units ?? []).map((u) => `${u._id}:${u.name}${retired(u) ? '（停用）' : ''}`),
+  };
+}
+
+/**
+ * Reports a building's change to the audit log: `before` as the change that landed saw it (the change
+ * function may run again when another write raced it), `after` as stored.
+ */
+async function recordBuildingChange(compoundId: string, buildingId: string, before: Building | undefined) {
+  const after = (await loadCompound(compoundId)).buildings.find((b) => b._id === buildingId);
+  recordChange({
+    collection: 'buildings',
+    id: `${compoundId}/${buildingId}`,
+    before: buildingFields(before),
+    after: buildingFields(after),
+  });
+  return after;
+}
+
+/**
+ * A building's leader must be a member of the compound (a user of another compound, or no user, would
+ * make the building one no one leads).
+ */
+async function refuseStranger(compoundId: string, userId: string | null | undefined) {
+  if (!userId) return;
+  const user = await User.findById(userId, { memberships: 1, deactivatedAt: 1 }).lean();
+  if (!user || user.deactivatedAt || !user.memberships.some((m) => m.compoundId === compoundId))
+    throw new DomainError('unprocessable', `该小区没有这个在用的用户：${userId}`, {
+      field: 'body.leaderUserId',
+    });
 }
 
 /** One change of a compound's buildings at a time in this process (FerretDB v1 may apply two at once). */
@@ -174,6 +237,8 @@ function refuseDuplicateName(
 }
 
 export async function addBuilding(compoundId: string, input: { name: string; leaderUserId?: string }) {
+  await loadCompound(compoundId);
+  await refuseStranger(compoundId, input.leaderUserId);
   let id = '';
   await changeBuildings(
     compoundId,
@@ -186,6 +251,7 @@ export async function addBuilding(compoundId: string, input: { name: string; lea
     },
     (stored) => stored.some((b) => b._id === id && b.name === input.name),
   );
+  await recordBuildingChange(compoundId, id, undefined);
   return buildingView(findBuilding((await loadCompound(compoundId)).buildings, id));
 }
 
@@ -194,13 +260,18 @@ export async function updateBuilding(
   buildingId: string,
   input: { name?: string; leaderUserId?: string | null },
 ) {
+  await loadCompound(compoundId);
+  await refuseStranger(compoundId, input.leaderUserId);
+  let before: Building | undefined;
   await changeBuildings(compoundId, (buildings) => {
     const b = findBuilding(buildings, buildingId);
+    before = structuredClone(b);
     if (input.name !== undefined && input.name !== b.name) refuseDuplicateName(buildings, input.name, '楼栋');
     if (input.name !== undefined) b.name = input.name;
     if (input.leaderUserId !== undefined) b.leaderUserId = input.leaderUserId ?? undefined;
     return buildings;
   });
+  await recordBuildingChange(compoundId, buildingId, before);
   return buildingView(findBuilding((await loadCompound(compoundId)).buildings, buildingId));
 }
 
@@ -210,20 +281,25 @@ export async function retireBuilding(compoundId: string, buildingId: string) {
   const rooms = await Room.countDocuments({ compoundId, buildingId, retiredAt: { $exists: false } });
   if (rooms > 0)
     throw new DomainError('conflict', `该楼栋还有 ${rooms} 套在用的房屋，请先停用房屋`, { rooms });
+  let before: Building | undefined;
   await changeBuildings(compoundId, (buildings) => {
     const b = findBuilding(buildings, buildingId);
+    before = structuredClone(b);
     b.retiredAt ??= new Date();
     return buildings;
   });
+  await recordBuildingChange(compoundId, buildingId, before);
   return buildingView(findBuilding((await loadCompound(compoundId)).buildings, buildingId));
 }
 
 export async function addUnit(compoundId: string, buildingId: string, input: { name: string }) {
   let id = '';
+  let before: Building | undefined;
   await changeBuildings(
     compoundId,
     (buildings) => {
       const b = findBuilding(buildings, buildingId);
+      before = structuredClone(b);
       if (retired(b)) throw new DomainError('conflict', '该楼栋已停用');
       const units = b.units ?? [];
       refuseDuplicateName(units, input.name, '单元');
@@ -234,6 +310,7 @@ export async function addUnit(compoundId: string, buildingId: string, input: { n
     },
     (stored) => Boolean(stored.find((x) => x._id === buildingId)?.units?.some((u) => u._id === id)),
   );
+  await recordBuildingChange(compoundId, buildingId, before);
   return buildingView(findBuilding((await loadCompound(compoundId)).buildings, buildingId));
 }
 
@@ -274,7 +351,9 @@ export async function createRoom(
       }),
     () => new DomainError('conflict', `${b.name}已有 ${input.number} 号房屋`, { field: 'body.number' }),
   );
-  return roomView((await Room.findById(_id).lean())!);
+  const created = roomView((await Room.findById(_id).lean())!);
+  recordChange({ collection: 'rooms', id: _id, before: null, after: created });
+  return created;
 }
 
 type RoomRecord = NonNullable<Awaited<ReturnType<typeof findRoom>>>;
@@ -321,13 +400,18 @@ export async function updateRoom(
 ) {
   const r = await findRoom(compoundId, id);
   if (!r) throw new DomainError('not_found', '没有这套房屋');
+  if (r.retiredAt) throw new DomainError('conflict', '该房屋已停用');
   await Room.updateOne({ _id: id }, { $set: input });
-  return roomView((await findRoom(compoundId, id))!);
+  const after = roomView((await findRoom(compoundId, id))!);
+  recordChange({ collection: 'rooms', id, before: roomView(r), after });
+  return after;
 }
 
 export async function retireRoom(compoundId: string, id: string) {
   const r = await findRoom(compoundId, id);
   if (!r) throw new DomainError('not_found', '没有这套房屋');
   if (!r.retiredAt) await Room.updateOne({ _id: id }, { $set: { retiredAt: new Date() } });
-  return roomView((await findRoom(compoundId, id))!);
+  const after = roomView((await findRoom(compoundId, id))!);
+  recordChange({ collection: 'rooms', id, before: roomView(r), after });
+  return after;
 }

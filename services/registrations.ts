@@ -4,6 +4,7 @@
  * anything but the public pages (the binding approval of HC-style property systems).
  */
 import { randomBytes, randomInt } from 'node:crypto';
+import QRCode from 'qrcode';
 import { DomainError } from '../domain/errors';
 import { type ResidentRelation, RELATION_LABELS, maskPhone } from '../domain/people';
 import { Compound } from '../models/compound';
@@ -12,6 +13,7 @@ import { User } from '../models/user';
 import { syncRoles } from './roles';
 import { BodyMembership } from '../models/body-membership';
 import { loadCompound, type CompoundRecord } from './compounds';
+import { recordChange } from './audit';
 import { checkOneTimeCode } from './one-time-codes';
 import { createAccount } from './accounts';
 import { changeBuildings } from './places';
@@ -21,6 +23,7 @@ const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 /** A new invitation code for the building (the old one stops working). */
 export async function issueInvitation(compoundId: string, buildingId: string) {
   const code = Array.from({ length: 8 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
+  let before: string | undefined;
   await changeBuildings(
     compoundId,
     (buildings) => {
@@ -30,6 +33,7 @@ export async function issueInvitation(compoundId: string, buildingId: string) {
           field: 'params.buildingId',
         });
       if (b.retiredAt) throw new DomainError('conflict', '该楼栋已停用');
+      before = b.invitationCode ?? undefined;
       b.invitationCode = code;
       return buildings;
     },
@@ -37,6 +41,12 @@ export async function issueInvitation(compoundId: string, buildingId: string) {
   );
   const c = await loadCompound(compoundId);
   const b = c.buildings.find((x) => x._id === buildingId)!;
+  recordChange({
+    collection: 'buildings',
+    id: `${compoundId}/${buildingId}`,
+    before: { invitationCode: before },
+    after: { invitationCode: code },
+  });
   return {
     compoundId,
     buildingId,
@@ -44,6 +54,23 @@ export async function issueInvitation(compoundId: string, buildingId: string) {
     invitationCode: code,
     registerPath: `/m/register?code=${code}`,
   };
+}
+
+/** The registration page a building's QR code opens: `<base>/m/register?code=<invitationCode>`. */
+export function registrationUrl(publicBaseUrl: string, invitationCode: string): string {
+  return `${publicBaseUrl.replace(/\/+$/, '')}/m/register?code=${encodeURIComponent(invitationCode)}`;
+}
+
+/** The building's current invitation as a QR code (SVG) to print for its stairwell. */
+export async function invitationQr(compoundId: string, buildingId: string, publicBaseUrl: string) {
+  const c = await loadCompound(compoundId);
+  const b = c.buildings.find((x) => x._id === buildingId);
+  if (!b)
+    throw new DomainError('not_found', `该小区没有这个楼栋：${buildingId}`, { field: 'params.buildingId' });
+  if (b.retiredAt) throw new DomainError('conflict', '该楼栋已停用');
+  if (!b.invitationCode) throw new DomainError('conflict', '该楼栋还没有邀请码，请先生成');
+  const url = registrationUrl(publicBaseUrl, b.invitationCode);
+  return { url, svg: await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 }) };
 }
 
 export async function register(input: {
@@ -188,7 +215,24 @@ export async function decideRegistration(
     },
   );
   if (claimed.modifiedCount !== 1) throw new DomainError('conflict', '该申请已审核过');
+  recordChange({
+    collection: 'registrations',
+    id,
+    before: { status: 'pending' },
+    after: { status: decision.approve ? 'approved' : 'rejected', reason: decision.reason },
+  });
   // An approved registration makes a resident: the roles follow the record.
-  if (decision.approve) await syncRoles(r.userId);
+  if (decision.approve) {
+    const before = await User.findById(r.userId, { memberships: 1 }).lean();
+    const after = await syncRoles(r.userId);
+    const memberships = (m: { compoundId: string; roles: string[] }[]) =>
+      m.map((x) => `${x.compoundId}:${x.roles.join(',')}`);
+    recordChange({
+      collection: 'users',
+      id: r.userId,
+      before: { memberships: memberships(before?.memberships ?? []) },
+      after: { memberships: memberships(after) },
+    });
+  }
   return { id, userId: r.userId, status: decision.approve ? ('approved' as const) : ('rejected' as const) };
 }

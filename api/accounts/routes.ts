@@ -1,18 +1,18 @@
 /** 账号: signing in, who I am and where, and my inbox. */
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors';
-import { ROLE_LABELS } from '../../domain/roles';
-import { Compound } from '../../models/compound';
+import { MOBILE_PATTERN, RESIDENT_RELATIONS } from '../../domain/people';
 import { Notification } from '../../models/notification';
 import { User } from '../../models/user';
 import { hashPassword, verifyPassword } from '../../services/passwords';
 import { changeOwnPassword, deactivateAccount, resetPassword } from '../../services/accounts';
+import { correctOwnData, myProfile, sendPhoneChangeCode } from '../../services/profile';
 import { USER_ID, signToken } from '../../services/tokens';
 import type { AppDeps } from '../deps';
-import { forgetUser, rolesIn } from '../auth';
+import { forgetUser } from '../auth';
 import { rateLimit } from '../rate-limit';
 import { route, type RouteDef } from '../route-table';
-import { at, bool, filled, compoundParams, opt } from '../schemas';
+import { at, bool, filled, compoundParams, idNumber, opt } from '../schemas';
 
 const loginBody = z.strictObject({
   username: filled(1, '请输入用户名').max(100),
@@ -21,6 +21,36 @@ const loginBody = z.strictObject({
 
 const userParams = compoundParams.extend({ userId: z.string().regex(USER_ID, '不是有效的用户编号') });
 const account = z.strictObject({ id: z.string(), name: z.string(), deactivated: z.boolean() });
+const mobile = z.string().regex(MOBILE_PATTERN, '应为 11 位手机号码，如 13812345678');
+const profile = z
+  .strictObject({
+    id: z.string(),
+    username: z.string(),
+    name: z.string(),
+    phone: z.string().optional(),
+    idNumber: z.string().optional().meta({ description: '脱敏显示，如 6101**********1234' }),
+    compounds: z.array(
+      z.strictObject({
+        id: z.string(),
+        name: z.string(),
+        roles: z.array(z.string()),
+        roleLabels: z.array(z.string()),
+      }),
+    ),
+    rooms: z.array(
+      z.strictObject({
+        compoundId: z.string(),
+        compoundName: z.string(),
+        roomId: z.string(),
+        buildingId: z.string(),
+        buildingName: z.string(),
+        number: z.string(),
+        relation: z.enum(RESIDENT_RELATIONS),
+        relationLabel: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: 'MyProfile', description: '我的资料（本人可见可改）' });
 
 /** Checked when the user name is unknown, so that case costs what a wrong password costs. */
 let decoyHash: Promise<string> | undefined;
@@ -29,6 +59,8 @@ export function accountRoutes(deps: AppDeps): RouteDef[] {
   // Guessing passwords: bounded per address and, across addresses, per user name.
   const byAddress = rateLimit('登录尝试', { burst: 10, perMinute: 10 });
   const byName = rateLimit('该账号的登录尝试', { burst: 5, perMinute: 5 });
+  const codesByUser = rateLimit('获取验证码', { burst: 5, perMinute: 5 });
+  const corrections = rateLimit('修改资料', { burst: 10, perMinute: 10 });
   return [
     route({
       method: 'post',
@@ -139,34 +171,57 @@ export function accountRoutes(deps: AppDeps): RouteDef[] {
       method: 'get',
       path: '/me',
       tag: '账号',
-      summary: '我是谁：姓名，以及我在各小区的角色',
+      summary: '我的资料：姓名、手机号、身份证号（脱敏）、所住房屋，以及我在各小区的角色',
       access: 'signedIn',
-      response: z.strictObject({
-        id: z.string(),
-        name: z.string(),
-        compounds: z.array(
-          z.strictObject({
-            id: z.string(),
-            name: z.string(),
-            roles: z.array(z.string()),
-            roleLabels: z.array(z.string()),
-          }),
-        ),
-      }),
-      handler: async ({ req }) => {
-        const u = req.user!;
-        const ids = u.memberships.some((m) => m.compoundId === '*')
-          ? (await Compound.find({}, { _id: 1 }).lean()).map((c) => c._id)
-          : u.memberships.map((m) => m.compoundId);
-        const compounds = await Compound.find({ _id: { $in: ids } }, { name: 1 }).lean();
-        return {
-          id: u.id,
-          name: u.name,
-          compounds: compounds.map((c) => {
-            const roles = rolesIn(u, c._id);
-            return { id: c._id, name: c.name, roles, roleLabels: roles.map((x) => ROLE_LABELS[x]) };
-          }),
-        };
+      response: profile,
+      handler: ({ actor }) => myProfile(actor().userId),
+    }),
+    route({
+      method: 'patch',
+      path: '/me',
+      tag: '账号',
+      summary: '更正我的资料：姓名、身份证号（null 为清除）；换手机号须附发到新手机的验证码',
+      access: 'signedIn',
+      body: z
+        .strictObject({
+          name: filled(1, '请填写姓名').max(50, '姓名最多 50 字').optional(),
+          phone: mobile.optional(),
+          code: z
+            .string()
+            .regex(/^\d{6}$/, '验证码为 6 位数字')
+            .optional(),
+          idNumber: idNumber.nullable().optional(),
+        })
+        .superRefine((b, ctx) => {
+          if (b.phone !== undefined && b.code === undefined)
+            ctx.addIssue({ code: 'custom', path: ['code'], message: '更换手机号须填写发到新手机的验证码' });
+          if (b.code !== undefined && b.phone === undefined)
+            ctx.addIssue({ code: 'custom', path: ['phone'], message: '验证码须与新手机号一起提交' });
+        }),
+      rateLimit: corrections,
+      refusals: [409],
+      response: profile,
+      handler: async ({ body, actor }) => {
+        const me = actor();
+        const done = await correctOwnData(me.userId, body);
+        forgetUser(me.userId);
+        return done;
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/me/phone-code',
+      tag: '账号',
+      summary: '获取更换手机号的验证码（短信发到新手机号，10 分钟内有效）',
+      access: 'signedIn',
+      body: z.strictObject({ phone: mobile }),
+      rateLimit: codesByUser,
+      refusals: [409, 503],
+      response: z.strictObject({ sent: z.boolean(), validSeconds: z.number() }),
+      handler: ({ body, actor }) => {
+        if (!deps.oneTimeCodes)
+          throw new DomainError('unavailable', '短信服务未配置，请联系社区工作人员更正');
+        return sendPhoneChangeCode(deps.oneTimeCodes, actor().userId, body.phone);
       },
     }),
     route({

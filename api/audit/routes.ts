@@ -15,6 +15,15 @@ const entry = z.strictObject({
   status: z.number(),
   request: z.string().optional(),
   result: z.string().optional(),
+  /** The records the write changed: only the changed fields, before and after (none: created / removed). */
+  changes: z.array(
+    z.strictObject({
+      collection: z.string(),
+      id: z.string(),
+      before: z.record(z.string(), z.unknown()).optional(),
+      after: z.record(z.string(), z.unknown()).optional(),
+    }),
+  ),
 });
 
 export function auditRoutes(): RouteDef[] {
@@ -23,7 +32,8 @@ export function auditRoutes(): RouteDef[] {
       method: 'get',
       path: '/compounds/:compoundId/audit',
       tag: '操作日志',
-      summary: '操作日志：谁、何时、从哪里、做了什么（密码等已遮盖），新的在前',
+      summary:
+        '操作日志：谁、何时、从哪里、做了什么、改了哪些字段（前后值；密码等已遮盖，电话和身份证号脱敏），新的在前',
       access: 'audit:read',
       params: compoundParams,
       query: z.strictObject({

@@ -32,6 +32,7 @@ import {
   staffSeeAnonymousAuthors,
   voiceSettingsOf,
 } from '../../services/compounds';
+import { recordChange } from '../../services/audit';
 import { route, type RouteDef } from '../route-table';
 import { compoundParams, labelled } from '../schemas';
 
@@ -273,6 +274,24 @@ export function compoundRoutes(): RouteDef[] {
         if (body.robots) set['settings.robots'] = robots;
         await Compound.updateOne({ _id: c._id }, { $set: set });
         forgetCompound(c._id);
+        recordChange({
+          collection: 'compounds',
+          id: c._id,
+          before: {
+            voices: current,
+            meetings: meetingSettingsOf(c),
+            privacy: privacyOf(c),
+            echoWallPublic: c.echoWallPublic,
+            robots: robotsOf(c).map(maskRobot),
+          },
+          after: {
+            voices,
+            meetings,
+            privacy: body.privacy ?? privacyOf(c),
+            echoWallPublic: body.echoWallPublic ?? c.echoWallPublic,
+            robots: robots.map(maskRobot),
+          },
+        });
         return {
           echoWallPublic: body.echoWallPublic ?? c.echoWallPublic,
           settings: {

@@ -4,7 +4,7 @@ import { MAX_ROOMS_PER_PERSON, MOBILE_PATTERN, RESIDENT_RELATIONS } from '../../
 import { rolesGrant } from '../../domain/roles';
 import { createResident, listResidents } from '../../services/people';
 import { route, type RouteDef } from '../route-table';
-import { compoundParams, filled, page, slugId } from '../schemas';
+import { compoundParams, filled, idNumber, page, slugId } from '../schemas';
 
 const person = z
   .strictObject({
@@ -12,12 +12,13 @@ const person = z
     username: z.string(),
     name: z.string(),
     phone: z.string().optional(),
+    idNumber: z.string().optional(),
     deactivated: z.boolean(),
     rooms: z.array(
       z.strictObject({ roomId: z.string(), relation: z.enum(RESIDENT_RELATIONS), relationLabel: z.string() }),
     ),
   })
-  .meta({ id: 'Resident', description: '住户：账号、电话（除工作人员外脱敏显示）和所住房屋' });
+  .meta({ id: 'Resident', description: '住户：账号、电话和身份证号（除工作人员外脱敏显示）和所住房屋' });
 
 export function peopleRoutes(): RouteDef[] {
   const base = '/compounds/:compoundId/people';
@@ -35,6 +36,7 @@ export function peopleRoutes(): RouteDef[] {
         phone: z.string().regex(MOBILE_PATTERN, '应为 11 位手机号码，如 13812345678'),
         username: slugId('用户名').optional(),
         password: z.string().min(1).max(200).optional(),
+        idNumber: idNumber.optional(),
         rooms: z
           .array(z.strictObject({ roomId: z.string().min(1).max(300), relation: z.enum(RESIDENT_RELATIONS) }))
           .max(MAX_ROOMS_PER_PERSON, `一人最多绑定 ${MAX_ROOMS_PER_PERSON} 套房屋`),
@@ -48,7 +50,7 @@ export function peopleRoutes(): RouteDef[] {
       method: 'get',
       path: base,
       tag: '住户',
-      summary: '住户名单（可按楼栋）；电话只对工作人员完整显示',
+      summary: '住户名单（可按楼栋）；电话和身份证号只对工作人员完整显示',
       access: 'place:read',
       params: compoundParams,
       query: z.strictObject({ buildingId: slugId('楼栋编号').optional(), ...page(100, 50) }),

@@ -239,6 +239,7 @@ export function placeRoutes(): RouteDef[] {
       access: 'place:manage',
       params: roomParams,
       body: z.strictObject({ floor: floor.optional(), floorArea: floorArea.optional() }),
+      refusals: [409],
       response: room,
       handler: ({ params, body }) => updateRoom(params.compoundId, params.roomId, body),
     }),

@@ -5,14 +5,15 @@ import { MOBILE_PATTERN, RESIDENT_RELATIONS } from '../../domain/people';
 import { sendOneTimeCode } from '../../services/one-time-codes';
 import {
   decideRegistration,
+  invitationQr,
   issueInvitation,
   listRegistrations,
   register,
 } from '../../services/registrations';
 import { forgetUser } from '../auth';
-import type { AppDeps } from '../deps';
+import { DEFAULT_PUBLIC_BASE_URL, type AppDeps } from '../deps';
 import { rateLimit } from '../rate-limit';
-import { route, type RouteDef } from '../route-table';
+import { WRITTEN, route, type RouteDef } from '../route-table';
 import { compoundParams, filled, slugId } from '../schemas';
 
 const phone = z.string().regex(MOBILE_PATTERN, '应为 11 位手机号码，如 13812345678');
@@ -88,6 +89,28 @@ export function registrationRoutes(deps: AppDeps): RouteDef[] {
         registerPath: z.string(),
       }),
       handler: ({ params }) => issueInvitation(params.compoundId, params.buildingId),
+    }),
+    route({
+      method: 'get',
+      path: '/compounds/:compoundId/buildings/:buildingId/invitation-qr',
+      tag: '注册与审核',
+      summary: '楼栋邀请码的二维码（SVG，供打印张贴），扫码打开注册页',
+      access: 'place:manage',
+      params: compoundParams.extend({ buildingId: slugId('楼栋编号') }),
+      refusals: [409],
+      response: {
+        file: ['image/svg+xml'],
+        description: '二维码，内容为注册页地址 <PUBLIC_BASE_URL>/m/register?code=<邀请码>',
+      },
+      handler: async ({ params, res }) => {
+        const { svg } = await invitationQr(
+          params.compoundId,
+          params.buildingId,
+          deps.config.publicBaseUrl ?? DEFAULT_PUBLIC_BASE_URL,
+        );
+        res.status(200).type('image/svg+xml').send(svg);
+        return WRITTEN;
+      },
     }),
     route({
       method: 'get',

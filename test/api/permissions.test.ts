@@ -31,6 +31,10 @@ beforeAll(async () => {
       .set('Authorization', who)
       .send({ kind: 'complaint', text: '垃圾堆放在楼道里没人清理' });
   voiceId = (await submit(compoundId, auth.resident)).body.voice.id;
+  // Building 1 has an invitation, so its QR code can be printed.
+  await request(stack.app)
+    .post(`/api/v1/compounds/${compoundId}/buildings/b1/invitation`)
+    .set('Authorization', auth.staff);
   const outsider = await makeUser(otherCompoundId, ['resident']);
   otherVoiceId = (await submit(otherCompoundId, await stack.login(outsider))).body.voice.id;
   await eventually(
@@ -196,6 +200,24 @@ const cases: Case[] = [
       plannedAt: new Date(Date.now() + 86400_000).toISOString(),
     }),
     allowed: ['admin', 'staff'],
+  },
+  {
+    name: "print a building's invitation QR code",
+    method: 'get',
+    path: () => `/api/v1/compounds/${compoundId}/buildings/b1/invitation-qr`,
+    allowed: ['admin', 'staff'],
+  },
+  {
+    name: 'read the audit log',
+    method: 'get',
+    path: () => `/api/v1/compounds/${compoundId}/audit`,
+    allowed: ['admin', 'staff'],
+  },
+  {
+    name: 'read my own profile',
+    method: 'get',
+    path: () => '/api/v1/me',
+    allowed: EVERYONE,
   },
 ];
 

@@ -3,6 +3,7 @@
  * office through the API on the real stack; bad input named and nothing written; nothing removed that
  * something still names.
  */
+import QRCode from 'qrcode';
 import request from 'supertest';
 import { Compound } from '../../models/compound';
 import { Room } from '../../models/room';
@@ -157,4 +158,94 @@ it('when two offices add buildings at the same moment, both are kept', async () 
   const stored = await Compound.findById(c).lean().orFail();
   expect(stored.buildings).toHaveLength(8);
   expect(new Set(stored.buildings.map((b) => b._id)).size).toBe(8);
+});
+
+it("when staff print a building's invitation, its QR code is an SVG encoding the registration page with the building's code", async () => {
+  const c = await makeCompound();
+  const staff = as(await stack.login(await makeUser(c, ['staff'])));
+  const none = await staff.get(`/compounds/${c}/buildings/b1/invitation-qr`);
+  expect(none.status).toBe(409);
+  const invitation = await staff.post(`/compounds/${c}/buildings/b1/invitation`);
+  const code = invitation.body.invitationCode as string;
+  const qr = await staff
+    .get(`/compounds/${c}/buildings/b1/invitation-qr`)
+    .buffer(true)
+    .parse((res, cb) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => cb(null, text));
+    });
+  expect(qr.status).toBe(200);
+  expect(qr.headers['content-type']).toMatch(/^image\/svg\+xml/);
+  const svg = qr.body as string;
+  expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]*viewBox="0 0 \d+ \d+"/);
+  expect(svg).toMatch(/<path[^>]*d="M[^"]+"/);
+  expect(svg.trim().endsWith('</svg>')).toBe(true);
+  // The modules are those of the registration page's address (the test stack's default base URL).
+  const url = `http://localhost:3000/m/register?code=${code}`;
+  expect(svg).toBe(await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 }));
+  // What the modules hold, segment by segment (byte segments as UTF-8): exactly that address.
+  const encoded = QRCode.create(url, { errorCorrectionLevel: 'M' });
+  const text = encoded.segments
+    .map(({ data }: { data: unknown }) =>
+      data instanceof Uint8Array ? Buffer.from(data).toString('utf8') : String(data),
+    )
+    .join('');
+  expect(text).toBe(url);
+  // Another building's code, or a stale one, is another picture.
+  expect(svg).not.toBe(
+    await QRCode.toString(`http://localhost:3000/m/register?code=X${code.slice(1)}`, {
+      type: 'svg',
+      errorCorrectionLevel: 'M',
+      margin: 4,
+    }),
+  );
+
+  const resident = as(await stack.login(await makeUser(c, ['resident'])));
+  expect((await resident.get(`/compounds/${c}/buildings/b1/invitation-qr`)).status).toBe(403);
+  expect((await staff.get(`/compounds/${c}/buildings/b9/invitation-qr`)).status).toBe(404);
+});
+
+it('when a building is given a leader who is no member of the compound, or a retired room is changed, it is refused and nothing is written', async () => {
+  const c = await makeCompound();
+  const staff = as(await stack.login(await makeUser(c, ['staff'])));
+  const stranger = await makeUser(await makeCompound(), ['buildingLeader']);
+  const leader = await makeUser(c, ['buildingLeader']);
+  for (const leaderUserId of [stranger.id, 'nobody-at-all']) {
+    const refused = await staff.patch(`/compounds/${c}/buildings/b1`, { leaderUserId });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.details.field).toBe('body.leaderUserId');
+    const added = await staff.post(`/compounds/${c}/buildings`, { name: '8号楼', leaderUserId });
+    expect(added.status).toBe(422);
+  }
+  let stored = await Compound.findById(c).lean().orFail();
+  expect(stored.buildings.map((b) => [b.name, b.leaderUserId])).toEqual([
+    ['1号楼', undefined],
+    ['2号楼', undefined],
+  ]);
+  expect((await staff.patch(`/compounds/${c}/buildings/b1`, { leaderUserId: leader.id })).status).toBe(200);
+  stored = await Compound.findById(c).lean().orFail();
+  expect(stored.buildings[0]?.leaderUserId).toBe(leader.id);
+
+  const room = await staff.post(`/compounds/${c}/rooms`, { buildingId: 'b1', number: '701', floorArea: 50 });
+  const roomId = encodeURIComponent(room.body.id as string);
+  await staff.post(`/compounds/${c}/rooms/${roomId}/retire`);
+  const late = await staff.patch(`/compounds/${c}/rooms/${roomId}`, { floorArea: 99 });
+  expect(late.status).toBe(409);
+  expect((await Room.findById(room.body.id).lean())?.floorArea).toBe(50);
+});
+
+it('when a compound, building or room is patched with nothing to change, nothing is changed and nothing is logged as changed', async () => {
+  const c = await makeCompound();
+  const staff = as(await stack.login(await makeUser(c, ['staff'])));
+  const room = await staff.post(`/compounds/${c}/rooms`, { buildingId: 'b1', number: '808', floorArea: 66 });
+  const roomId = encodeURIComponent(room.body.id as string);
+  expect((await staff.patch(`/compounds/${c}`, {})).status).toBe(200);
+  expect((await staff.patch(`/compounds/${c}/buildings/b1`, {})).status).toBe(200);
+  expect((await staff.patch(`/compounds/${c}/rooms/${roomId}`, {})).body).toMatchObject({ floorArea: 66 });
+  const stored = await Compound.findById(c).lean().orFail();
+  expect(stored.name).toBe(`测试小区${c}`);
+  expect(stored.buildings.map((b) => b.name)).toEqual(['1号楼', '2号楼']);
+  const log = await staff.get(`/compounds/${c}/audit`);
+  expect(log.body.items.slice(0, 3).map((e: { changes: unknown[] }) => e.changes)).toEqual([[], [], []]);
 });

@@ -50,7 +50,7 @@ async function setUp() {
 }
 
 it('when a resident registers with the building code and the one-time code, they wait for the leader, then become a resident', async () => {
-  const { c, leader, code, invitation } = await setUp();
+  const { c, staff, leader, code, invitation } = await setUp();
   expect(invitation.status).toBe(201);
   expect(invitation.body).toMatchObject({ buildingId: 'b1', registerPath: `/m/register?code=${code}` });
   const phone = newPhone();
@@ -101,6 +101,18 @@ it('when a resident registers with the building code and the one-time code, they
   expect((await request(app).get(`/api/v1/compounds/${c}/voices`).set('Authorization', mine)).status).toBe(
     200,
   );
+  // The office's log has the decision and the membership it gave, before and after.
+  const log = await request(app).get(`/api/v1/compounds/${c}/audit`).set('Authorization', staff);
+  const userId = login.body.user.id as string;
+  expect(log.body.items[0].changes).toEqual([
+    { collection: 'registrations', id, before: { status: 'pending' }, after: { status: 'approved' } },
+    {
+      collection: 'users',
+      id: userId,
+      before: { memberships: [] },
+      after: { memberships: [`${c}:resident`] },
+    },
+  ]);
   // Decided once.
   const twice = await request(app)
     .post(`/api/v1/compounds/${c}/registrations/${id}/reject`)
