@@ -21,6 +21,7 @@ import { auditRoutes } from './audit/routes';
 import { registrationRoutes } from './registrations/routes';
 import { placeRoutes } from './places/routes';
 import { rateRoutes } from './rates/routes';
+import { sheetRoutes } from './sheets/routes';
 import { methodNotAllowed, mount, type RouteDef } from './route-table';
 import { voiceRoutes } from './voices/routes';
 
@@ -43,6 +44,7 @@ export function routeTable(deps: AppDeps): RouteDef[] {
     ...peopleRoutes(),
     ...auditRoutes(),
     ...registrationRoutes(deps),
+    ...sheetRoutes(),
   ];
 }
 
