@@ -7,6 +7,7 @@ import {
   exampleRow,
   formatRow,
   readSheet,
+  type SheetDef,
 } from '../../domain/sheets';
 
 const roomsHeader = ['楼栋*', '单元', '门牌号*', '楼层', '建筑面积（平方米）*'];
@@ -135,7 +136,7 @@ describe('columns', () => {
   });
 
   it('every sheet’s example row reads without an error', () => {
-    for (const def of [BUILDINGS_SHEET, ROOMS_SHEET, RESIDENTS_SHEET]) {
+    for (const def of [BUILDINGS_SHEET, ROOMS_SHEET, RESIDENTS_SHEET] as SheetDef[]) {
       const header = Object.values(def.columns).map((c) => c.header);
       expect(readSheet(def, [header, exampleRow(def)]).errors).toEqual([]);
     }
