@@ -246,8 +246,9 @@ function fileReader(upload: NonNullable<RouteDef['upload']>) {
       raw(req, res, (err?: unknown) => (err ? reject(err as Error) : resolve())),
     );
     const body: unknown = req.body;
+    // An empty file is bytes as documented, but not a workbook: a rule broken, 422.
     if (!Buffer.isBuffer(body) || !body.length)
-      throw new DomainError('invalid', `请上传 ${upload.description}`, { field: 'body' });
+      throw new DomainError('unprocessable', `请上传 ${upload.description}`, { field: 'body' });
     return body;
   };
 }

@@ -199,7 +199,8 @@ async function loadWorkbook(data: Buffer): Promise<ExcelJS.Workbook> {
   try {
     await wb.xlsx.load(data as unknown as ExcelJS.Buffer);
   } catch {
-    throw new DomainError('invalid', '上传的不是有效的 Excel 文件（.xlsx），请用模板填写后上传', {
+    // The body is the documented shape (bytes); being a workbook is the rule it breaks: 422.
+    throw new DomainError('unprocessable', '上传的不是有效的 Excel 文件（.xlsx），请用模板填写后上传', {
       field: 'body',
     });
   }

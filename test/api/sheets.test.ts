@@ -266,7 +266,7 @@ it('when a dry run is asked for, the file is checked and counted but nothing is 
 it('when the body is not an Excel workbook, too large or of another type, it is refused with a 4xx', async () => {
   const { compoundId, staff } = await setup();
   const garbage = await staff.upload(`/compounds/${compoundId}/sheets/rooms`, Buffer.from('not a workbook'));
-  expect(garbage.status).toBe(400);
+  expect(garbage.status).toBe(422);
   expect(garbage.body.error.details).toEqual({ field: 'body' });
   const json = await request(stack.app)
     .post(`/api/v1/compounds/${compoundId}/sheets/rooms`)
