@@ -23,6 +23,7 @@ import { registrationRoutes } from './registrations/routes';
 import { placeRoutes } from './places/routes';
 import { partyMemberRoutes } from './party-members/routes';
 import { rateRoutes } from './rates/routes';
+import { sheetRoutes } from './sheets/routes';
 import { methodNotAllowed, mount, type RouteDef } from './route-table';
 import { voiceRoutes } from './voices/routes';
 
@@ -47,6 +48,7 @@ export function routeTable(deps: AppDeps): RouteDef[] {
     ...registrationRoutes(deps),
     ...membershipRoutes(deps),
     ...partyMemberRoutes(deps),
+    ...sheetRoutes(),
   ];
 }
 

@@ -73,6 +73,9 @@ export function describeError(err: unknown): ErrorReply | undefined {
   if (err instanceof URIError) return { status: 400, code: 'invalid', message: '请求地址的编码无效' };
   if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported')
     return { status: 415, code: 'invalid', message: '不支持的请求体编码，请用 UTF-8 JSON' };
+  // An upload route given another type of body (route-table.ts fileReader): its message says what to send.
+  if (e?.type === 'media.unsupported' && err instanceof Error)
+    return { status: 415, code: 'invalid', message: err.message };
   if (e?.type === 'entity.parse.failed')
     return { status: 400, code: 'invalid', message: '请求体不是有效的 JSON' };
   if (e?.type === 'entity.too.large') return { status: 413, code: 'invalid', message: '请求体过大' };

@@ -35,7 +35,7 @@ function operation(def: RouteDef): ZodOpenApiOperationObject {
   const refusalContent = def.errorBody ? { 'application/json': { schema: def.errorBody } } : errorContent;
   if (def.method !== 'get') statuses.add(413).add(415);
   // Routes refusing in another standard's shape (Open311) answer such rules with its 400 instead.
-  if ((def.body || def.query) && !def.errorBody) statuses.add(422);
+  if ((def.body || def.query || def.upload) && !def.errorBody) statuses.add(422);
   const responses: Record<string, ZodOpenApiResponseObject> = {};
   const status = def.status ?? 200;
   if ('file' in def.response) {
@@ -71,8 +71,16 @@ function operation(def: RouteDef): ZodOpenApiOperationObject {
           : [{ bearer: [] }],
     'x-permission': typeof def.access === 'object' ? def.access.permission : def.access,
   };
+  if (def.upload)
+    op.requestBody = {
+      required: true,
+      description: `${def.upload.description}，最大 ${Math.round(def.upload.maxBytes / 1024 / 1024)} MB`,
+      content: Object.fromEntries(
+        def.upload.types.map((t) => [t, { schema: z.string().meta({ format: 'binary' }) }]),
+      ),
+    };
   // A body whose fields are all optional may be left out (it reads as {}): the document says so.
-  if (def.body)
+  else if (def.body)
     op.requestBody = {
       required: !def.body.safeParse({}).success,
       content: Object.fromEntries(

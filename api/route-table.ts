@@ -3,7 +3,7 @@
  * and a handler that calls one function. The same declaration validates the request, checks the
  * permission, types the handler's input and writes the OpenAPI document (api/openapi.ts).
  */
-import type { Request, Response, Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { DomainError } from '../domain/errors';
 import { recordAudit, withChanges, type AuditChange } from '../services/audit';
@@ -43,6 +43,8 @@ export interface Input<P extends Obj, Q extends Obj, B extends z.ZodType> {
   roles: Role[];
   /** The caller as workflows record them; only for routes that require sign-in. */
   actor: () => Actor;
+  /** The uploaded file's bytes; only for routes that declare `upload`. */
+  upload: () => Buffer;
   /** The outside system's key; only for routes whose access is `apiKey`. */
   apiKey: () => ApiKeyPrincipal;
   /** Takes one call from a limit of the handler's own (keyed by what it knows, e.g. a user name). */
@@ -77,6 +79,11 @@ export interface RouteDef<P extends Obj = Obj, Q extends Obj = Obj, B extends z.
   headers?: Obj;
   /** Body encodings the route takes (JSON unless told; the router must parse the others). */
   bodyTypes?: string[];
+  /**
+   * The body is a file (e.g. an Excel workbook) of one of these content types, at most `maxBytes`: read
+   * after the access check, handed to the handler as `upload()`; another type is 415, a larger one 413.
+   */
+  upload?: { types: string[]; maxBytes: number; description: string };
   /** Where the method and path alone would not make a unique operationId (e.g. `/requests.json` and `/requests/:id.json`). */
   operationId?: string;
   /** The shape of its refusals, where it is not the API's own (an outside standard's). */
@@ -159,11 +166,13 @@ export interface MountOptions {
 export function mount(router: Router, routes: readonly RouteDef[], opts: MountOptions = {}): void {
   for (const def of routes) {
     const query = def.query ?? NO_QUERY;
-    const body = def.body ?? (def.method === 'get' ? undefined : NO_BODY);
+    const body = def.upload ? undefined : (def.body ?? (def.method === 'get' ? undefined : NO_BODY));
+    const readFile = def.upload ? fileReader(def.upload) : undefined;
     router[def.method](def.path, async (req: Request, res: Response) => {
       const roles = await checkAccess(req, def.access);
       if (def.rateLimit && opts.rateLimits !== false)
         def.rateLimit.take(req.apiKey?.id ?? req.user?.id ?? `ip:${req.ip ?? ''}`, res);
+      const file = readFile ? await readFile(req, res) : undefined;
       const problems: { field: string; message: string; rule: boolean }[] = [];
       const params = def.params ? parse('params', def.params, req.params, problems) : req.params;
       const q = parse('query', query, req.query, problems);
@@ -188,6 +197,10 @@ export function mount(router: Router, routes: readonly RouteDef[], opts: MountOp
         actor: () => {
           if (!req.user) throw new DomainError('unauthenticated', '请先登录');
           return { userId: req.user.id, name: req.user.name, roles };
+        },
+        upload: () => {
+          if (!file) throw new DomainError('invalid', '请上传文件', { field: 'body' });
+          return file;
         },
         apiKey: () => {
           if (!req.apiKey) throw new DomainError('forbidden', '缺少 api_key（外部系统接入密钥）');
@@ -229,6 +242,26 @@ export function mount(router: Router, routes: readonly RouteDef[], opts: MountOp
       res.status(status).json(payload);
     });
   }
+}
+
+/** Reads an upload route's body as bytes: its content type checked first (415), its size bounded (413). */
+function fileReader(upload: NonNullable<RouteDef['upload']>) {
+  const raw = express.raw({ type: upload.types, limit: upload.maxBytes });
+  return async (req: Request, res: Response): Promise<Buffer> => {
+    if (!req.is(upload.types))
+      throw Object.assign(new Error(`请上传 ${upload.description}（Content-Type: ${upload.types[0]}）`), {
+        status: 415,
+        type: 'media.unsupported',
+      });
+    await new Promise<void>((resolve, reject) =>
+      raw(req, res, (err?: unknown) => (err ? reject(err as Error) : resolve())),
+    );
+    const body: unknown = req.body;
+    // An empty file is bytes as documented, but not a workbook: a rule broken, 422.
+    if (!Buffer.isBuffer(body) || !body.length)
+      throw new DomainError('unprocessable', `请上传 ${upload.description}`, { field: 'body' });
+    return body;
+  };
 }
 
 /** What the client will read, checked against the document (tests only: it costs a parse per answer). */

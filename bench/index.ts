@@ -1,9 +1,10 @@
 /**
- * The benchmarks: `npm run bench -- intake|timers|reads|rates|backends` (several may be named; none: all).
+ * The benchmarks: `npm run bench -- intake|timers|reads|rates|backends|imports` (several may be named; none: all).
  * Each prints its figures with min / median / max over rounds and, where there is one, the ratio to a
  * bare control measured in the same run. They assert nothing; docs/performance.md keeps the last full run.
  */
 import { benchBackends } from './backends';
+import { benchImports } from './imports';
 import { benchIntake } from './intake';
 import { benchRates } from './rates-bench';
 import { benchReads } from './reads';
@@ -15,6 +16,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   reads: benchReads,
   rates: benchRates,
   backends: benchBackends,
+  imports: benchImports,
 };
 
 async function main() {

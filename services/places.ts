@@ -314,7 +314,8 @@ export async function addUnit(compoundId: string, buildingId: string, input: { n
   return buildingView(findBuilding((await loadCompound(compoundId)).buildings, buildingId));
 }
 
-const roomId = (compoundId: string, buildingId: string, unitId: string, number: string) =>
+/** A room's id, derived from where it is: a second room at the same door is refused by the key itself. */
+export const roomId = (compoundId: string, buildingId: string, unitId: string, number: string) =>
   `${compoundId}:${buildingId}:${unitId || '-'}:${number}`;
 
 export async function createRoom(
