@@ -3,7 +3,6 @@
  * on the time-skipping server, then today's open voices on the dev server. Its people sign in and find a
  * living compound; seeding again changes nothing.
  */
-import type { AddressInfo } from 'node:net';
 import { DEMO_COMPOUND, seedDemo } from '../../scripts/seed-demo';
 import { toolPath } from '../../scripts/servers';
 import { User } from '../../models/user';
@@ -23,11 +22,8 @@ afterAll(async () => {
 
 it('when the demo is seeded on any day, staff find open and handled voices, a past year of meetings, a council, a verified order, last year’s evaluation, a verified ledger and rates', async () => {
   const now = new Date();
-  const server = stack.app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const history = { testServerPath: toolPath('temporal-test-server'), workflowBundle: workflowBundle() };
-  expect(await seedDemo(stack.temporal, () => undefined, { now, history, apiUrl })).toBe(true);
+  expect(await seedDemo(stack.temporal, () => undefined, { now, history })).toBe(true);
 
   await expectLivingDemo(stack.app, now);
   expect(await User.countDocuments({ 'memberships.compoundId': DEMO_COMPOUND })).toBe(9);
@@ -35,8 +31,7 @@ it('when the demo is seeded on any day, staff find open and handled voices, a pa
   // Seeding again changes nothing.
   const voices = await Voice.countDocuments({ compoundId: DEMO_COMPOUND });
   const entries = await LedgerEntry.countDocuments({ compoundId: DEMO_COMPOUND });
-  expect(await seedDemo(stack.temporal, () => undefined, { now, history, apiUrl })).toBe(false);
+  expect(await seedDemo(stack.temporal, () => undefined, { now, history })).toBe(false);
   expect(await Voice.countDocuments({ compoundId: DEMO_COMPOUND })).toBe(voices);
   expect(await LedgerEntry.countDocuments({ compoundId: DEMO_COMPOUND })).toBe(entries);
-  await new Promise((r) => server.close(r));
 }, 300_000);
