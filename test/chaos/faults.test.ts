@@ -24,6 +24,8 @@ import { LedgerEntry } from '../../models/ledger-entry';
 import { Meeting } from '../../models/meeting';
 import { Community, Compound, setDefaultTimeZone } from '../../models/compound';
 import { User } from '../../models/user';
+import { BodyMembership } from '../../models/body-membership';
+import { BASES_OF, POSITIONS_OF, ROLE_OF_BODY, type MembershipBody } from '../../domain/memberships';
 import { Vote } from '../../models/vote';
 import type { Role } from '../../domain/roles';
 import { Stack, type Part } from '../../scripts/stack';
@@ -155,6 +157,26 @@ async function person(compoundId: string, id: string, name: string, roles: Role[
     passwordHash: 'unused: tokens are minted with the stack secret',
     memberships: [{ compoundId, roles }],
   });
+  // The bodies' memberships on record, as the office registers them: the council's roster comes from them.
+  const now = Date.now();
+  await BodyMembership.insertMany(
+    Object.entries(ROLE_OF_BODY)
+      .filter(([, role]) => roles.includes(role))
+      .map(([body], i) => ({
+        _id: `m-${id}-${i}`,
+        compoundId,
+        userId: id,
+        name,
+        body,
+        position: POSITIONS_OF[body as MembershipBody][0],
+        category: body === 'residentsCouncil' ? 'residentRepresentative' : undefined,
+        buildingId: body === 'buildingLeader' ? 'b1' : undefined,
+        termStart: new Date(now - 86_400_000),
+        termEnd: body === 'staff' ? undefined : new Date(now + 365 * 86_400_000),
+        basis: { kind: BASES_OF[body as MembershipBody][0], fixture: true },
+        status: 'current',
+      })),
+  );
   return { id, name, token: signToken(id, stack.secret, 86_400) };
 }
 
