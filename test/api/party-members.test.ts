@@ -274,7 +274,18 @@ it('an import registers through upsertPartyMember: the second run finds the pers
   const deps = { temporal: stack.temporal };
   const first = await upsertPartyMember(c, input, actor, deps);
   const second = await upsertPartyMember(c, input, actor, deps);
-  expect([first.created, second.created]).toEqual([true, false]);
+  expect([first.created, second.created, second.updated]).toEqual([true, false, false]);
   expect(second.member.id).toBe(first.member.id);
+  expect(await PartyMember.countDocuments({ compoundId: c })).toBe(1);
+
+  // A changed row corrects the registration, through its running process: the same one, updated.
+  const third = await upsertPartyMember(
+    c,
+    { ...input, type: 'mobile', partyGroup: '第二党小组' },
+    actor,
+    deps,
+  );
+  expect(third).toMatchObject({ created: false, updated: true });
+  expect(third.member).toMatchObject({ id: first.member.id, type: 'mobile', partyGroup: '第二党小组' });
   expect(await PartyMember.countDocuments({ compoundId: c })).toBe(1);
 });

@@ -112,7 +112,7 @@ it('when staff download a sheet’s template, it has the Chinese headers, one ex
   const all = await read(
     (await staff.download(`/compounds/${compoundId}/sheets/template.xlsx`)).body as Buffer,
   );
-  expect(Object.keys(all)).toEqual(['楼栋单元', '房屋', '住户', '说明']);
+  expect(Object.keys(all)).toEqual(['楼栋单元', '房屋', '住户', '党员', '说明']);
   expect(all['住户']![0]).toEqual(RESIDENTS);
   expect(all['住户']).toHaveLength(2);
 });
@@ -242,6 +242,7 @@ it('when the compound is exported and the file imported back, it is a no-op', as
     ['buildings', 3, 3],
     ['rooms', 3, 3],
     ['residents', 3, 3],
+    ['party-members', 0, 0],
   ]);
   expect(await countsOf(compoundId)).toEqual(before);
 
