@@ -66,6 +66,8 @@ const compoundSchema = new Schema(
       privacy: { type: Schema.Types.Mixed },
       /** [{ body, vendor, url, secret? }]: the offices' group robots (domain/robots.ts); URL and secret are secrets. */
       robots: { type: Schema.Types.Mixed },
+      /** Partial PartyMemberSettings over DEFAULT_PARTY_MEMBER_SETTINGS (find-and-link's deadline). */
+      partyMembers: { type: Schema.Types.Mixed },
     },
   },
   { timestamps: true, minimize: false },
