@@ -24,7 +24,6 @@ const buildingSchema = new Schema(
   {
     _id: { type: String, required: true },
     name: { type: String, required: true },
-    leaderUserId: String,
     /** The building's invitation code (printed as a QR code): residents register with it. */
     invitationCode: { type: String, index: true, sparse: true },
     /** 单元 */
