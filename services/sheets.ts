@@ -39,6 +39,7 @@ import { Room } from '../models/room';
 import { User } from '../models/user';
 import type { Actor } from '../workflows/contract';
 import { NO_PASSWORD } from './passwords';
+import { syncRoles } from './roles';
 import { changeBuildings, MAX_BUILDINGS, MAX_ROOMS, MAX_UNITS, roomId } from './places';
 import { forgetCompound, loadCompound, type CompoundRecord } from './compounds';
 import type { TemporalHandle } from './temporal-client';
@@ -844,5 +845,13 @@ async function applyResidents(
   }
   await insertNew(Residence as unknown as Model<never>, inserts);
   if (updates.length) await Residence.bulkWrite(updates, { ordered: false });
-  return [...changed];
+  // Someone already of the compound without a home here (staff, a committee member) gains the resident
+  // role from the home just recorded: their roles come from the records, recomputed whole.
+  const gained = [...people.values()].filter(
+    (u) =>
+      memberOf(u, compoundId) &&
+      !u.memberships.some((m) => m.compoundId === compoundId && m.roles.includes('resident')),
+  );
+  for (const u of gained) await syncRoles(u._id);
+  return [...changed, ...gained.map((u) => u._id)];
 }

@@ -154,6 +154,20 @@ it('when staff import a workbook of buildings, rooms and residents, every row is
   expect(login.status).toBe(401);
 });
 
+it('when a committee member of the compound is imported as a resident, the home gives them the resident role beside their own', async () => {
+  const { compoundId, staff } = await setup();
+  const member = await makeUser(compoundId, ['ownersCommittee'], '刘主任');
+  const p = phone();
+  await User.updateOne({ _id: member.id }, { $set: { phone: p, name: '刘主任' } });
+  const file = await workbook({
+    房屋: [ROOMS, ['1号楼', '', '0501', 5, 88]],
+    住户: [RESIDENTS, ['刘主任', p, '1号楼', '', '0501', '业主']],
+  });
+  expect((await staff.upload(`/compounds/${compoundId}/sheets`, file)).status).toBe(200);
+  const u = await User.findById(member.id).lean();
+  expect(u!.memberships).toEqual([{ compoundId, roles: ['ownersCommittee', 'resident'] }]);
+});
+
 it('when a file has bad rows, the import answers 422 listing each row and reason, and writes nothing', async () => {
   const compoundId = await makeCompound();
   const staff = as(await stack.login(await makeUser(compoundId, ['staff'])));
