@@ -304,7 +304,9 @@ it('when staff set the contact deadline to 3 calendar days, a new registration i
     .send({ partyMembers: { contactDays: 3, workingDays: false } });
   expect(set.status).toBe(200);
   expect(set.body.settings.partyMembers).toMatchObject({ contactDays: 3, workingDays: false });
-  const read = await request(stack.app).get(api(`/compounds/${c}`)).set('Authorization', staff);
+  const read = await request(stack.app)
+    .get(api(`/compounds/${c}`))
+    .set('Authorization', staff);
   expect(read.body.settings.partyMembers).toMatchObject({ contactDays: 3, reminderDaysBefore: [2] });
 
   const before = Date.now();
@@ -325,6 +327,8 @@ it('when staff set the contact deadline to 3 calendar days, a new registration i
     .set('Authorization', staff)
     .send({ partyMembers: { contactDays: 365 } });
   expect(tooLong.status).toBe(400);
-  const again = await request(stack.app).get(api(`/compounds/${c}`)).set('Authorization', staff);
+  const again = await request(stack.app)
+    .get(api(`/compounds/${c}`))
+    .set('Authorization', staff);
   expect(again.body.settings.partyMembers.contactDays).toBe(3);
 });
