@@ -34,15 +34,6 @@ export interface LedgerEntryInput {
 
 export const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
-/** An object without its empty objects (recursively; arrays are kept as they are), or undefined if it is empty. */
-function minimized(value: unknown): unknown {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-  const kept = Object.entries(value)
-    .map(([k, v]) => [k, minimized(v)] as const)
-    .filter(([, v]) => v !== undefined);
-  return kept.length ? Object.fromEntries(kept) : undefined;
-}
-
 const isDuplicate = (err: unknown) => (err as { code?: number }).code === 11000;
 
 /**
@@ -51,9 +42,8 @@ const isDuplicate = (err: unknown) => (err as { code?: number }).code === 11000;
  * racing writers win a place, and the other retries on the new end of the chain.
  */
 export async function appendLedgerEntry(e: LedgerEntryInput): Promise<{ seq: number; hash: string }> {
-  // Content goes through JSON, and loses its empty objects as Mongoose's minimize drops them, so what
-  // is hashed is exactly what the database gives back ({ unitId: undefined } is stored as nothing).
-  const content = e.content === undefined ? undefined : minimized(JSON.parse(JSON.stringify(e.content)));
+  // Content goes through JSON so what is hashed is exactly what the database gives back.
+  const content = e.content === undefined ? undefined : (JSON.parse(JSON.stringify(e.content)) as unknown);
   for (let attempt = 0; attempt < 50; attempt++) {
     const existing = await LedgerEntry.findById(e.entryId, { seq: 1, hash: 1 }).lean();
     if (existing) return { seq: existing.seq, hash: existing.hash };

@@ -18,9 +18,6 @@ export function createPartyMemberActivities() {
         contacts: s.contacts.map((c) => ({ ...c, at: new Date(c.at) })),
       };
       if (s.jointPartyUnitId) set.jointPartyUnitId = s.jointPartyUnitId;
-      if (s.type) set.type = s.type;
-      if (s.partyGroup) set.partyGroup = s.partyGroup;
-      if (s.relationLocation) set.relationLocation = s.relationLocation;
       if (s.reportedAt) set.reportedAt = new Date(s.reportedAt);
       if (s.linkedAt) set.linkedAt = new Date(s.linkedAt);
       if (s.withdrawnAt) {

@@ -48,7 +48,7 @@ export function routeTable(deps: AppDeps): RouteDef[] {
     ...registrationRoutes(deps),
     ...membershipRoutes(deps),
     ...partyMemberRoutes(deps),
-    ...sheetRoutes(deps),
+    ...sheetRoutes(),
   ];
 }
 

@@ -164,7 +164,5 @@ export const PARTY_LEDGER_SUMMARIES = {
   linked: () => '一名登记党员已纳入支部管理',
   escalated: (level: number) => `一名登记党员逾期未联系，第 ${level} 次上报社区党组织`,
   reported: () => '一名在职党员到社区报到',
-  amended: (t: PartyMemberType) =>
-    `更正一名登记党员的类别、党小组或组织关系（现为${PARTY_MEMBER_TYPE_LABELS[t]}）`,
   withdrawn: () => '撤销一名党员的登记',
 } as const;

@@ -106,11 +106,6 @@ export const PERMISSIONS = {
   /** The party-member registry (党员登记): the branch and the office only, never other bodies or residents. */
   'partyMember:read': ['admin', 'staff', 'partyBranch'],
   'partyMember:manage': ['admin', 'staff', 'partyBranch'],
-  /**
-   * The 党员 sheet's export: every member's phone in full, in a file, as the lists show them only to
-   * the office (the branch's lists mask them; it imports the sheet, and reads a phone in the detail).
-   */
-  'partyMember:export': ['admin', 'staff'],
   /** 在职党员报到: anyone may ask; the service checks the registration is their own. */
   'partyMember:report': EVERYONE,
 } as const satisfies Record<string, readonly Role[]>;

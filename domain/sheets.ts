@@ -1,10 +1,9 @@
 /**
- * The spreadsheets an office works in (楼栋单元、房屋、住户、党员): for each sheet its Chinese
+ * The spreadsheets an office works in (楼栋单元、房屋、住户; later 党员): for each sheet its Chinese
  * columns, which are required, how a cell is read and checked, the natural key a re-import updates by,
  * an example row, and how many rows it may hold. Pure: the workbook is read into a grid of cell texts
  * elsewhere (services/sheets.ts), and the rows are checked against stored data there.
  */
-import { PARTY_MEMBER_TYPE_LABELS, type PartyMemberType } from './party-members';
 import { MOBILE_PATTERN, RELATION_LABELS, type ResidentRelation } from './people';
 
 /** Rows one sheet may hold; a compound has at most 20,000 rooms (services/places.ts MAX_ROOMS). */
@@ -145,28 +144,23 @@ export function phoneColumn<R extends boolean>(header: string, required: R): Col
   };
 }
 
-/**
- * A label from a fixed list (业主/租户/家庭成员), stored as its code. `suffix`: a word the label may
- * carry too (离退休 or 离退休党员).
- */
+/** A label from a fixed list (业主/租户/家庭成员), stored as its code. */
 export function choiceColumn<T extends string, R extends boolean>(
   header: string,
   required: R,
   labels: Record<T, string>,
   example: T,
-  opts: { suffix?: string } = {},
 ): Column<T, R> {
   const entries = Object.entries(labels) as [T, string][];
   const list = entries.map(([, l]) => l).join('、');
-  const { suffix } = opts;
   return {
     header,
     required,
     width: 12,
     example: labels[example],
-    hint: `填 ${list} 之一${suffix ? `（可带“${suffix}”二字）` : ''}`,
+    hint: `填 ${list} 之一`,
     parse: (t) => {
-      const hit = entries.find(([, l]) => l === t || (suffix !== undefined && `${l}${suffix}` === t));
+      const hit = entries.find(([, l]) => l === t);
       return hit ? ok(hit[0]) : bad(`应为 ${list} 之一`);
     },
     format: (v) => labels[v],
@@ -265,41 +259,6 @@ export const RESIDENTS_SHEET = defineSheet({
   maxRows: MAX_SHEET_ROWS,
   key: (r) => `${r.phone}|${roomKey(r)}`,
   keyLabel: '手机号+房屋',
-});
-
-/** 党员类别 as an office writes it: the registry's labels without their 党员. */
-export const PARTY_TYPE_SHEET_LABELS = Object.fromEntries(
-  Object.entries(PARTY_MEMBER_TYPE_LABELS).map(([k, l]) => [k, l.replace(/党员$/, '')]),
-) as Record<PartyMemberType, string>;
-
-/**
- * 党员: a resident on record, named by the phone the residents sheet names them by (and their name, as
- * a check); their type, party group and where their organisational relation is. A re-import updates the
- * person's registration; the 联合党委 unit is chosen when the branch links the member, not here.
- */
-export const PARTY_MEMBERS_SHEET = defineSheet({
-  name: 'party-members',
-  title: '党员',
-  columns: {
-    name: textColumn('姓名', true, { max: 50, example: '张三', hint: '须与住户记录中的姓名一致' }),
-    phone: {
-      ...phoneColumn('手机号', true),
-      hint: '本小区住户的手机号（住户表中的手机号），或已登记党员的手机号',
-    },
-    type: choiceColumn<PartyMemberType, true>('党员类别', true, PARTY_TYPE_SHEET_LABELS, 'retired', {
-      suffix: '党员',
-    }),
-    partyGroup: textColumn('党小组', true, { max: 50, example: '第一党小组' }),
-    relationLocation: textColumn('组织关系所在', true, {
-      max: 100,
-      width: 24,
-      example: '盐池县老干局',
-      hint: '组织关系所在的单位或地区，最多 100 个字',
-    }),
-  },
-  maxRows: 2_000,
-  key: (r) => r.phone,
-  keyLabel: '手机号',
 });
 
 /** A room named as the office names it: building, unit and door number. */

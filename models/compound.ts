@@ -24,6 +24,7 @@ const buildingSchema = new Schema(
   {
     _id: { type: String, required: true },
     name: { type: String, required: true },
+    leaderUserId: String,
     /** The building's invitation code (printed as a QR code): residents register with it. */
     invitationCode: { type: String, index: true, sparse: true },
     /** 单元 */
@@ -65,8 +66,6 @@ const compoundSchema = new Schema(
       privacy: { type: Schema.Types.Mixed },
       /** [{ body, vendor, url, secret? }]: the offices' group robots (domain/robots.ts); URL and secret are secrets. */
       robots: { type: Schema.Types.Mixed },
-      /** Partial PartyMemberSettings over DEFAULT_PARTY_MEMBER_SETTINGS (find-and-link's deadline). */
-      partyMembers: { type: Schema.Types.Mixed },
     },
   },
   { timestamps: true, minimize: false },

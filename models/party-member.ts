@@ -14,11 +14,8 @@ const contactSchema = new Schema(
 );
 
 /**
- * 党员登记: a party member living in the compound, to be found and linked to the branch. The API (or an
- * import of the 党员 sheet) inserts it; from then on its find-and-link workflow is the only writer of
- * its process and particulars (compare-and-set on `rev`). Only the copies of the person's name, phone
- * and account are kept up to date from outside it (services/party-members.ts upsertPartyMember), fields
- * the workflow never writes; once the process has ended, a correction is written directly.
+ * 党员登记: a party member living in the compound, to be found and linked to the branch. The API inserts
+ * it; from then on its find-and-link workflow is its only writer (compare-and-set on `rev`).
  * The registry is the source of truth on who is a party member (not users.partyMember).
  */
 const partyMemberSchema = new Schema(

@@ -95,8 +95,6 @@ const MOTIONS = [
 
 interface Person {
   id: string;
-  /** The name the history's script uses for them (u-resident…), where it differs from the id. */
-  key?: string;
   name: string;
   roles: Role[];
 }
@@ -340,7 +338,7 @@ class History {
     key: string,
     body: Omit<SubmitVoiceInput, 'anonymous' | 'channel'> & Partial<SubmitVoiceInput>,
   ) {
-    const p = this.opts.people.find((x) => x.key === who || x.id === who)!;
+    const p = this.opts.people.find((x) => x.id === who)!;
     const { voice } = await submitVoice(
       { temporal: this.temporal, clock: this.clock },
       this.opts.compoundId,

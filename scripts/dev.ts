@@ -51,13 +51,10 @@ async function main() {
   };
   run('worker', 'worker.ts');
 
-  // The API first: the demo is built through it, as an office would build a compound.
-  const api = run('api', 'api/server.ts');
-  await waitForPort(config.port, 'API', api);
   await mongoose.connect(config.mongodbUri);
   const temporal = createTemporalHandle(config.temporal);
   try {
-    await seedDemo(`http://127.0.0.1:${config.port}/api/v1`);
+    await seedDemo(temporal);
     // Each compound's four-meeting cycle runs from its first start; starting again is harmless.
     for (const c of await Compound.find({}, { _id: 1 }).lean()) await ensureCycle(temporal, c._id);
   } finally {
@@ -65,11 +62,13 @@ async function main() {
     await mongoose.disconnect();
   }
 
+  const api = run('api', 'api/server.ts');
+  await waitForPort(config.port, 'API', api);
   console.log(`
   共治 gongzhi is running
     API           http://localhost:${config.port}/api/v1   (health: http://localhost:${config.port}/healthz)
     Temporal UI   ${process.env.TEMPORAL_ADDRESS ? '(external Temporal)' : `http://localhost:${process.env.TEMPORAL_UI_PORT ?? 8233}`}
-    Demo users    staff / branch / owners / supervisor / selfmgmt / council / leader1 / resident — password gongzhi-2026
+    Demo users    staff / branch / owners / supervisor / selfmgmt / council / leader1 / resident — password gongzhi2026
   Ctrl-C stops it all.
 `);
 }

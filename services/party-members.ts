@@ -29,7 +29,6 @@ import { User } from '../models/user';
 import { timeZoneOf } from '../models/compound';
 import type { Actor } from '../workflows/contract';
 import {
-  amendPartyMemberUpdate,
   linkPartyMemberUpdate,
   recordContactUpdate,
   reportInServiceUpdate,
@@ -178,57 +177,7 @@ export async function findPartyMemberByKey(compoundId: string, key: { userId?: s
   return naturalKey ? PartyMember.findOne({ compoundId, naturalKey }).lean() : null;
 }
 
-/** The person's live registration: by their account, else one made by phone before they had one. */
-async function findRegistrationOf(compoundId: string, input: { userId?: string; phone?: string }) {
-  const byUser = input.userId ? await findPartyMemberByKey(compoundId, { userId: input.userId }) : null;
-  return byUser ?? (input.phone ? findPartyMemberByKey(compoundId, { phone: input.phone }) : null);
-}
-
-/** What a correction (an import's re-run) may change on a live registration: its particulars. */
-export type PartyMemberParticulars = Pick<PartyMemberInput, 'type' | 'partyGroup' | 'relationLocation'>;
-
-export function sameParticulars(m: PartyMemberParticulars, input: PartyMemberParticulars): boolean {
-  return (
-    m.type === input.type &&
-    m.partyGroup === input.partyGroup &&
-    m.relationLocation === input.relationLocation
-  );
-}
-
-/**
- * Corrects a live registration's type, party group and organisational relation. While its process
- * runs the correction goes through it (it names the type and group in its notices, and only in-service
- * members report) and is filed; once the process has ended (linked) nothing else writes the record.
- */
-export async function amendPartyMember(
-  compoundId: string,
-  id: string,
-  input: PartyMemberParticulars,
-  actor: Pick<Actor, 'userId' | 'name'>,
-  deps: PartyMemberDeps,
-) {
-  const m = await mustFind(compoundId, id);
-  if (m.status === 'withdrawn') throw new DomainError('conflict', '该登记已撤销');
-  const set = { type: input.type, partyGroup: input.partyGroup, relationLocation: input.relationLocation };
-  if (sameParticulars(m, set)) return;
-  if (m.status !== 'linked') {
-    try {
-      await (await handleOf(deps, m)).executeUpdate(amendPartyMemberUpdate, { args: [{ actor, ...set }] });
-      return;
-    } catch (err) {
-      // Linked meanwhile: the process has ended, or is ending, and writes the record no more.
-      if ((await mustFind(compoundId, id)).status !== 'linked') throw err;
-    }
-  }
-  await PartyMember.updateOne({ _id: id, status: 'linked' }, { $set: set });
-}
-
-/**
- * Registers the person unless already registered (an import runs twice safely, and a registration's
- * process starts once); else brings the registration to the input: the particulars (amendPartyMember),
- * and the name and phone copied from the account. A registration made by phone before the person had
- * an account is found by that phone and takes the account. `created` / `updated` say what it did.
- */
+/** Registers the person unless already registered: `created` says which (an import runs twice safely). */
 export async function upsertPartyMember(
   compoundId: string,
   input: PartyMemberInput,
@@ -236,30 +185,12 @@ export async function upsertPartyMember(
   deps: PartyMemberDeps,
   field: FieldOf = bodyField,
 ) {
-  let existing = await findRegistrationOf(compoundId, input);
-  if (!existing) {
-    try {
-      const member = await registerPartyMember(compoundId, input, actor, deps, field);
-      return { created: true, updated: false, member };
-    } catch (err) {
-      // Registered by someone else meanwhile: theirs is the registration to bring up to date.
-      existing = err instanceof DomainError ? await findRegistrationOf(compoundId, input) : null;
-      if (!existing) throw err;
-    }
-  }
-  const person = await personOf(compoundId, input, field);
-  const copies: Record<string, string> = {};
-  if (existing.name !== person.name) copies.name = person.name;
-  if (person.phone && existing.phone !== person.phone) copies.phone = person.phone;
-  if (input.userId && existing.userId !== input.userId)
-    Object.assign(copies, { userId: input.userId, naturalKey: naturalKeyOf({ userId: input.userId })! });
-  // Fields the process never writes; the key guard leaves a registration withdrawn meanwhile alone.
-  if (Object.keys(copies).length)
-    await PartyMember.updateOne({ _id: existing._id, naturalKey: existing.naturalKey }, { $set: copies });
-  const amend = !sameParticulars(existing, input);
-  if (amend) await amendPartyMember(compoundId, existing._id, input, actor, deps);
-  const member = partyMemberView(await PartyMember.findById(existing._id).lean().orFail(), true);
-  return { created: false, updated: amend || Object.keys(copies).length > 0, member };
+  const existing = await findPartyMemberByKey(compoundId, {
+    userId: input.userId,
+    phone: input.userId ? undefined : input.phone,
+  });
+  if (existing) return { created: false, member: partyMemberView(existing, true) };
+  return { created: true, member: await registerPartyMember(compoundId, input, actor, deps, field) };
 }
 
 type MemberRecord = NonNullable<Awaited<ReturnType<typeof findMember>>>;

@@ -7,6 +7,7 @@ import { isTimeZone } from '../domain/calendar';
 import { DomainError } from '../domain/errors';
 import { Community, Compound } from '../models/compound';
 import { Room } from '../models/room';
+import { User } from '../models/user';
 import { recordChange } from './audit';
 import { forgetCompound, loadCompound, type CompoundRecord } from './compounds';
 import { insertUnique } from './unique';
@@ -125,6 +126,7 @@ function buildingView(b: Building) {
   return {
     id: b._id,
     name: b.name,
+    leaderUserId: b.leaderUserId ?? undefined,
     retired: retired(b),
     units: (b.units ?? []).map((u) => ({ id: u._id, name: u.name, retired: retired(u) })),
   };
@@ -135,6 +137,7 @@ function buildingFields(b: Building | undefined): Record<string, unknown> | null
   if (!b) return null;
   return {
     name: b.name,
+    leaderUserId: b.leaderUserId ?? undefined,
     invitationCode: b.invitationCode ?? undefined,
     retired: retired(b),
     units: (b.units ?? []).map((u) => `${u._id}:${u.name}${retired(u) ? '（停用）' : ''}`),
@@ -154,6 +157,19 @@ async function recordBuildingChange(compoundId: string, buildingId: string, befo
     after: buildingFields(after),
   });
   return after;
+}
+
+/**
+ * A building's leader must be a member of the compound (a user of another compound, or no user, would
+ * make the building one no one leads).
+ */
+async function refuseStranger(compoundId: string, userId: string | null | undefined) {
+  if (!userId) return;
+  const user = await User.findById(userId, { memberships: 1, deactivatedAt: 1 }).lean();
+  if (!user || user.deactivatedAt || !user.memberships.some((m) => m.compoundId === compoundId))
+    throw new DomainError('unprocessable', `该小区没有这个在用的用户：${userId}`, {
+      field: 'body.leaderUserId',
+    });
 }
 
 /** One change of a compound's buildings at a time in this process (FerretDB v1 may apply two at once). */
@@ -220,8 +236,9 @@ function refuseDuplicateName(
     throw new DomainError('conflict', `已有同名的${what}：${name}`, { field: 'body.name' });
 }
 
-export async function addBuilding(compoundId: string, input: { name: string }) {
+export async function addBuilding(compoundId: string, input: { name: string; leaderUserId?: string }) {
   await loadCompound(compoundId);
+  await refuseStranger(compoundId, input.leaderUserId);
   let id = '';
   await changeBuildings(
     compoundId,
@@ -230,7 +247,7 @@ export async function addBuilding(compoundId: string, input: { name: string }) {
       if (buildings.length >= MAX_BUILDINGS)
         throw new DomainError('conflict', `一个小区最多 ${MAX_BUILDINGS} 栋楼`);
       id = nextId('b', buildings);
-      return [...buildings, { _id: id, name: input.name } as Building];
+      return [...buildings, { _id: id, name: input.name, leaderUserId: input.leaderUserId } as Building];
     },
     (stored) => stored.some((b) => b._id === id && b.name === input.name),
   );
@@ -238,14 +255,20 @@ export async function addBuilding(compoundId: string, input: { name: string }) {
   return buildingView(findBuilding((await loadCompound(compoundId)).buildings, id));
 }
 
-export async function updateBuilding(compoundId: string, buildingId: string, input: { name?: string }) {
+export async function updateBuilding(
+  compoundId: string,
+  buildingId: string,
+  input: { name?: string; leaderUserId?: string | null },
+) {
   await loadCompound(compoundId);
+  await refuseStranger(compoundId, input.leaderUserId);
   let before: Building | undefined;
   await changeBuildings(compoundId, (buildings) => {
     const b = findBuilding(buildings, buildingId);
     before = structuredClone(b);
     if (input.name !== undefined && input.name !== b.name) refuseDuplicateName(buildings, input.name, '楼栋');
     if (input.name !== undefined) b.name = input.name;
+    if (input.leaderUserId !== undefined) b.leaderUserId = input.leaderUserId ?? undefined;
     return buildings;
   });
   await recordBuildingChange(compoundId, buildingId, before);

@@ -12,7 +12,7 @@ import { Registration } from '../models/registration';
 import { User } from '../models/user';
 import { syncRoles } from './roles';
 import { BodyMembership } from '../models/body-membership';
-import { loadCompound } from './compounds';
+import { loadCompound, type CompoundRecord } from './compounds';
 import { recordChange } from './audit';
 import { checkOneTimeCode } from './one-time-codes';
 import { createAccount } from './accounts';
@@ -127,16 +127,26 @@ export async function register(input: {
   };
 }
 
-/** The buildings a person leads: by their current 楼栋长 memberships (roles come from nothing else). */
-async function buildingsLedBy(compoundId: string, userId: string): Promise<string[]> {
+/** The building leader decides for their own building only; the office for every building. */
+/** The buildings a person leads: by a current 楼栋长 membership, or as the building's named leader. */
+async function buildingsLedBy(
+  compoundId: string,
+  userId: string,
+  compound?: CompoundRecord,
+): Promise<string[]> {
+  const c = compound ?? (await loadCompound(compoundId));
   const terms = await BodyMembership.find(
     { compoundId, userId, body: 'buildingLeader', status: 'current' },
     { buildingId: 1 },
   ).lean();
-  return [...new Set(terms.flatMap((t) => (t.buildingId ? [t.buildingId] : [])))];
+  return [
+    ...new Set([
+      ...c.buildings.filter((b) => b.leaderUserId === userId).map((b) => b._id),
+      ...terms.flatMap((t) => (t.buildingId ? [t.buildingId] : [])),
+    ]),
+  ];
 }
 
-/** The building leader decides for their own building only; the office for every building. */
 async function mayDecide(
   compoundId: string,
   buildingId: string,
@@ -152,9 +162,9 @@ export async function listRegistrations(
   status: 'pending' | 'approved' | 'rejected',
   actor: { userId: string; roles: readonly string[] },
 ) {
-  await loadCompound(compoundId); // an unknown compound is a 404, not an empty list
+  const c = await loadCompound(compoundId);
   const office = actor.roles.includes('admin') || actor.roles.includes('staff');
-  const mine = await buildingsLedBy(compoundId, actor.userId);
+  const mine = await buildingsLedBy(compoundId, actor.userId, c);
   const rows = await Registration.find({
     compoundId,
     status,

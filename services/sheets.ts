@@ -5,10 +5,10 @@
  * the writes then go by natural key (upserts, _id-keyed inserts that ignore duplicates), so running an
  * import again after a crash finishes it, and re-importing a file changes nothing.
  *
- * Another module adds a sheet (as services/party-member-sheet.ts adds 党员) with `registerSheet`: a
- * SheetDef (domain/sheets.ts) and a `check` that plans its rows against an ImportContext and returns an
- * `apply`. Registered sheets get their template, export and import routes (api/sheets/routes.ts) and
- * join the whole-workbook import in the order they were registered.
+ * Another module adds a sheet (e.g. 党员) with `registerSheet`: a SheetDef (domain/sheets.ts) and a
+ * `check` that plans its rows against an ImportContext and returns an `apply`. Registered sheets get
+ * their template, export and import routes (api/sheets/routes.ts) and join the whole-workbook import in
+ * the order they were registered.
  */
 import { randomBytes } from 'node:crypto';
 import ExcelJS from 'exceljs';
@@ -37,12 +37,9 @@ import { Compound } from '../models/compound';
 import { Residence } from '../models/residence';
 import { Room } from '../models/room';
 import { User } from '../models/user';
-import type { Actor } from '../workflows/contract';
 import { NO_PASSWORD } from './passwords';
-import { syncRoles } from './roles';
 import { changeBuildings, MAX_BUILDINGS, MAX_ROOMS, MAX_UNITS, roomId } from './places';
 import { forgetCompound, loadCompound, type CompoundRecord } from './compounds';
-import type { TemporalHandle } from './temporal-client';
 
 type Building = CompoundRecord['buildings'][number];
 
@@ -62,11 +59,6 @@ export interface ImportContext {
   roomsStored: number;
   /** People by phone: those the residents sheet names (for a later sheet, e.g. 党员, to refer to). */
   people: Map<string, { name: string; userId?: string }>;
-  /** Who imports: a sheet whose writes are acts of a person (a 党员 registration) names them. */
-  actor: Pick<Actor, 'userId' | 'name'>;
-  /** For sheets whose rows start processes (党员: find-and-link); "now" if a test pins it. */
-  temporal?: TemporalHandle;
-  clock?: () => Date;
 }
 interface PlannedRoom {
   buildingId: string;
@@ -97,7 +89,6 @@ export interface SheetService<C extends Columns> {
 export interface RegisteredSheet {
   name: string;
   title: string;
-  keyLabel: string;
   columns: Columns;
   importPermission: Permission;
   exportPermission: Permission;
@@ -115,7 +106,6 @@ export function registerSheet<C extends Columns>(s: SheetService<C>): void {
   registry.push({
     name: s.def.name,
     title: s.def.title,
-    keyLabel: s.def.keyLabel,
     columns: s.def.columns,
     importPermission: s.importPermission,
     exportPermission: s.exportPermission,
@@ -172,13 +162,12 @@ function addGuide(wb: ExcelJS.Workbook, sheets: readonly RegisteredSheet[]) {
     for (const c of Object.values(s.columns))
       ws.addRow([s.title, c.header, c.required ? '是' : '否', c.hint]);
   ws.addRow([]);
-  const titles = registry.map((r) => r.title);
   for (const line of [
     '带 * 的列必填。每张表第 2 行是示例，请改成本小区的数据或删除。',
     '导入时先检查全部行：有任何一处错误，就一行也不导入，并逐行列出错误；全部正确才写入。',
-    `再次导入同一份表格不会重复：${registry.map((r) => `${r.title}按${r.keyLabel}`).join('、')}更新。`,
-    `选填列留空表示不改动已有的值；导入不会删除表中没有的${titles.join('、')}。`,
-    `一个工作簿可以同时包含${titles.join('、')}这些表，按这个顺序导入（后面的表可引用同一文件中前面的表新建的楼栋、房屋、住户）。`,
+    '再次导入同一份表格不会重复：楼栋按名称、房屋按楼栋+单元+门牌号、住户按手机号+房屋更新。',
+    '选填列留空表示不改动已有的值；导入不会删除表中没有的楼栋、单元、房屋或住户。',
+    '一个工作簿可以同时包含楼栋单元、房屋、住户三张表，按这个顺序导入（房屋可引用同一文件中新建的楼栋）。',
   ])
     ws.addRow([line]);
 }
@@ -253,14 +242,7 @@ export interface ImportResult {
 export async function importWorkbook(
   compoundId: string,
   data: Buffer,
-  opts: {
-    only?: string;
-    dryRun: boolean;
-    may: (p: Permission) => boolean;
-    actor: Pick<Actor, 'userId' | 'name'>;
-    temporal?: TemporalHandle;
-    clock?: () => Date;
-  },
+  opts: { only?: string; dryRun: boolean; may: (p: Permission) => boolean },
 ): Promise<{ result: ImportResult; changedUsers: string[] }> {
   const compound = await loadCompound(compoundId);
   if (compound.retiredAt) throw new DomainError('conflict', '该小区已停用，不能导入');
@@ -273,12 +255,7 @@ export async function importWorkbook(
     throw new DomainError('conflict', '该小区正在导入另一份表格，请稍后再试', { retryAfterSeconds: 5 });
   importing.add(compoundId);
   try {
-    const ctx: ImportContext = {
-      ...(await contextOf(compoundId)),
-      actor: opts.actor,
-      temporal: opts.temporal,
-      clock: opts.clock,
-    };
+    const ctx = await contextOf(compoundId);
     const errors: RowError[] = [];
     const checked: { sheet: RegisteredSheet; rows: number; checked: Checked }[] = [];
     for (const { sheet, ws } of picked) {
@@ -338,7 +315,7 @@ function pickSheets(wb: ExcelJS.Workbook, only?: string) {
   return picked;
 }
 
-async function contextOf(compoundId: string): Promise<Omit<ImportContext, 'actor' | 'temporal' | 'clock'>> {
+async function contextOf(compoundId: string): Promise<ImportContext> {
   const c = await Compound.findById(compoundId, { buildings: 1 }).lean();
   const rooms = await Room.find(
     { compoundId },
@@ -365,10 +342,9 @@ async function contextOf(compoundId: string): Promise<Omit<ImportContext, 'actor
   };
 }
 
-export const counts = (): Counts => ({ created: 0, updated: 0, unchanged: 0 });
+const counts = (): Counts => ({ created: 0, updated: 0, unchanged: 0 });
 
-/** One row's refusal, where readSheet would name it. */
-export function rowError(def: SheetDef, row: number, key: string | undefined, reason: string): RowError {
+function rowError(def: SheetDef, row: number, key: string | undefined, reason: string): RowError {
   return {
     sheet: def.title,
     row,
@@ -398,7 +374,7 @@ async function insertNew(model: Model<never>, docs: object[]): Promise<void> {
 }
 
 const CHUNK = 1_000;
-export async function inChunks<T, R>(items: readonly T[], f: (chunk: T[]) => Promise<R[]>): Promise<R[]> {
+async function inChunks<T, R>(items: readonly T[], f: (chunk: T[]) => Promise<R[]>): Promise<R[]> {
   const out: R[] = [];
   for (let i = 0; i < items.length; i += CHUNK) out.push(...(await f(items.slice(i, i + CHUNK))));
   return out;
@@ -626,7 +602,7 @@ registerSheet({
 // —— 住户 ——
 
 type ResidentRow = RowOf<typeof RESIDENTS_SHEET.columns>;
-export type Person = {
+type Person = {
   _id: string;
   name: string;
   phone?: string | null;
@@ -635,7 +611,7 @@ export type Person = {
 };
 
 /** The people the phones name: an account whose user name is the phone, else a member with that phone. */
-export async function peopleByPhone(compoundId: string, phones: string[]): Promise<Map<string, Person>> {
+async function peopleByPhone(compoundId: string, phones: string[]): Promise<Map<string, Person>> {
   const byName = await inChunks(phones, (chunk) =>
     User.find(
       { username: { $in: chunk } },
@@ -654,7 +630,7 @@ export async function peopleByPhone(compoundId: string, phones: string[]): Promi
   return map;
 }
 
-export const memberOf = (u: Person, compoundId: string) =>
+const memberOf = (u: Person, compoundId: string) =>
   u.memberships.some((m) => m.compoundId === compoundId || m.compoundId === '*');
 
 registerSheet({
@@ -845,13 +821,5 @@ async function applyResidents(
   }
   await insertNew(Residence as unknown as Model<never>, inserts);
   if (updates.length) await Residence.bulkWrite(updates, { ordered: false });
-  // Someone already of the compound without a home here (staff, a committee member) gains the resident
-  // role from the home just recorded: their roles come from the records, recomputed whole.
-  const gained = [...people.values()].filter(
-    (u) =>
-      memberOf(u, compoundId) &&
-      !u.memberships.some((m) => m.compoundId === compoundId && m.roles.includes('resident')),
-  );
-  for (const u of gained) await syncRoles(u._id);
-  return [...changed, ...gained.map((u) => u._id)];
+  return [...changed];
 }

@@ -43,10 +43,6 @@ export interface FindAndLinkState {
   reportedAt?: string;
   linkedAt?: string;
   withdrawnAt?: string;
-  /** The particulars as last corrected (amendPartyMember); the input's until then. */
-  type?: PartyMemberType;
-  partyGroup?: string;
-  relationLocation?: string;
   remindersSent: string[];
   /** Bumped by every change: the read model's compare-and-set. */
   rev: number;
@@ -69,15 +65,5 @@ export const reportInServiceUpdate = defineUpdate<FindAndLinkState, [{ actor: Ac
 );
 export const withdrawPartyMemberUpdate = defineUpdate<FindAndLinkState, [{ actor: Actor; reason: string }]>(
   'withdrawPartyMember',
-);
-/** A correction of the registration's particulars (the office's re-import of its 党员 sheet). */
-export interface AmendPartyMemberArgs {
-  actor: Pick<Actor, 'userId' | 'name'>;
-  type: PartyMemberType;
-  partyGroup: string;
-  relationLocation: string;
-}
-export const amendPartyMemberUpdate = defineUpdate<FindAndLinkState, [AmendPartyMemberArgs]>(
-  'amendPartyMember',
 );
 export const partyMemberStatusQuery = defineQuery<FindAndLinkState>('partyMemberStatus');

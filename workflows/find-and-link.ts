@@ -22,7 +22,6 @@ import { formatLocal } from '../domain/calendar';
 import { refuse } from './contract';
 import { acts, iso, recorder, type MatterRecord } from './matter-record';
 import {
-  amendPartyMemberUpdate,
   linkPartyMemberUpdate,
   partyMemberStatusQuery,
   recordContactUpdate,
@@ -60,12 +59,8 @@ class Registration {
   done(): boolean {
     return this.state.status === 'linked' || this.state.status === 'withdrawn';
   }
-  /** The type and party group as they stand: the input's, or as last corrected. */
-  get type(): FindAndLinkInput['type'] {
-    return this.state.type ?? this.input.type;
-  }
   notice(what: string): [string, string] {
-    const who = `${PARTY_MEMBER_TYPE_LABELS[this.type]}（${this.state.partyGroup ?? this.input.partyGroup}）`;
+    const who = `${PARTY_MEMBER_TYPE_LABELS[this.input.type]}（${this.input.partyGroup}）`;
     return [`党员排查联系：${what}`, `登记的一名${who}${what}，请在系统中查看并记录联系情况。`];
   }
 }
@@ -117,7 +112,7 @@ function registerHandlers(r: Registration): void {
     },
     {
       validator: (_u: unknown) => {
-        if (r.type !== 'inService') refuse('conflict', '只有在职党员到社区报到');
+        if (r.input.type !== 'inService') refuse('conflict', '只有在职党员到社区报到');
         if (state.reportedAt) refuse('conflict', '已经报到过了');
         if (state.status === 'withdrawn') refuse('conflict', '该登记已撤销');
       },
@@ -136,28 +131,6 @@ function registerHandlers(r: Registration): void {
   );
 }
 
-/**
- * The office corrects the particulars (type, party group, organisational relation) while the process
- * runs: it tells of the type and group in its notices, and only in-service members report.
- */
-function registerAmendHandler(r: Registration): void {
-  const { state } = r;
-  setHandler(
-    amendPartyMemberUpdate,
-    async ({ type, partyGroup, relationLocation }) => {
-      Object.assign(state, { type, partyGroup, relationLocation });
-      const s = await r.commit();
-      await r.rec.file('amended', PARTY_LEDGER_SUMMARIES.amended(type), undefined, { type });
-      return s;
-    },
-    {
-      validator: (_u: unknown) => {
-        if (r.done()) refuse('conflict', '该登记已纳入管理或已撤销，排查联系流程已结束');
-      },
-    },
-  );
-}
-
 /** One rung up: flagged, saved, filed, and told to the bodies above the branch. */
 async function escalate(r: Registration): Promise<void> {
   const { state } = r;
@@ -173,7 +146,6 @@ export async function findAndLink(input: FindAndLinkInput): Promise<FindAndLinkS
   const r = new Registration(input);
   const { state } = r;
   registerHandlers(r);
-  registerAmendHandler(r);
   await r.commit();
   await r.rec.file('registered', PARTY_LEDGER_SUMMARIES.registered(input.type), undefined, {
     type: input.type,

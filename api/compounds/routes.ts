@@ -33,7 +33,6 @@ import {
   voiceSettingsOf,
 } from '../../services/compounds';
 import { recordChange } from '../../services/audit';
-import { partyMemberSettingsOf } from '../../domain/party-members';
 import { route, type RouteDef } from '../route-table';
 import { compoundParams, labelled } from '../schemas';
 
@@ -153,21 +152,7 @@ function resolveRobots(sent: z.output<typeof robotsBody>, stored: RobotSetting[]
   });
 }
 
-const partyDays = (label: string) =>
-  z.number().int(`${label}应为整数天`).min(1, `${label}至少 1 天`).max(90, `${label}最多 90 天`);
-const partyMembersBody = z.strictObject({
-  /** 排查联系: the branch records contact within this many days of a registration. */
-  contactDays: partyDays('联系期限').optional(),
-  workingDays: z.boolean().optional(),
-  reminderDaysBefore: z.array(partyDays('提前提醒')).max(5, '最多 5 次提醒').optional(),
-  escalationStepDays: partyDays('逐级上报间隔').optional(),
-});
-const partyMembersOf = (c: { settings?: unknown }) =>
-  partyMemberSettingsOf((c.settings as { partyMembers?: unknown } | undefined)?.partyMembers);
-
 const settingsBody = z.strictObject({
-  /** 党员排查联系的期限（对新的登记生效）。 */
-  partyMembers: partyMembersBody.optional(),
   /** The offices' group robots; replaces the list. URLs and secrets are secrets: reads mask them. */
   robots: robotsBody.optional(),
   meetings: meetingSettingsBody.optional(),
@@ -198,7 +183,6 @@ const settings = z.looseObject({
   voices: z.looseObject({}),
   meetings: z.looseObject({}),
   privacy: z.looseObject({}),
-  partyMembers: z.looseObject({}),
   /** Shown to those who may configure the compound, masked. */
   robots: z.array(maskedRobot).optional(),
 });
@@ -259,7 +243,6 @@ export function compoundRoutes(): RouteDef[] {
             voices: voiceSettingsOf(c),
             meetings: meetingSettingsOf(c),
             privacy: privacyOf(c),
-            partyMembers: partyMembersOf(c),
             ...robots,
           },
         };
@@ -269,7 +252,7 @@ export function compoundRoutes(): RouteDef[] {
       method: 'patch',
       path: '/compounds/:compoundId/settings',
       tag: '小区',
-      summary: '修改小区设置：反映期限、会议规则、党员排查联系期限、隐私、回音壁是否公开、各机构的群机器人',
+      summary: '修改小区设置：反映期限、会议规则、隐私、回音壁是否公开、各机构的群机器人',
       access: 'compound:configure',
       params: compoundParams,
       body: settingsBody,
@@ -284,12 +267,7 @@ export function compoundRoutes(): RouteDef[] {
           reminderLeadHours: { ...current.reminderLeadHours, ...body.voices?.reminderLeadHours },
         };
         const meetings = { ...meetingSettingsOf(c), ...body.meetings };
-        const partyMembers = { ...partyMembersOf(c), ...body.partyMembers };
-        const set: Record<string, unknown> = {
-          'settings.voices': voices,
-          'settings.meetings': meetings,
-          'settings.partyMembers': partyMembers,
-        };
+        const set: Record<string, unknown> = { 'settings.voices': voices, 'settings.meetings': meetings };
         if (body.privacy) set['settings.privacy'] = body.privacy;
         if (body.echoWallPublic !== undefined) set.echoWallPublic = body.echoWallPublic;
         const robots = body.robots ? resolveRobots(body.robots, robotsOf(c)) : robotsOf(c);
@@ -303,7 +281,6 @@ export function compoundRoutes(): RouteDef[] {
             voices: current,
             meetings: meetingSettingsOf(c),
             privacy: privacyOf(c),
-            partyMembers: partyMembersOf(c),
             echoWallPublic: c.echoWallPublic,
             robots: robotsOf(c).map(maskRobot),
           },
@@ -311,7 +288,6 @@ export function compoundRoutes(): RouteDef[] {
             voices,
             meetings,
             privacy: body.privacy ?? privacyOf(c),
-            partyMembers,
             echoWallPublic: body.echoWallPublic ?? c.echoWallPublic,
             robots: robots.map(maskRobot),
           },
@@ -322,7 +298,6 @@ export function compoundRoutes(): RouteDef[] {
             voices,
             meetings,
             privacy: body.privacy ?? privacyOf(c),
-            partyMembers,
             robots: robots.map(maskRobot),
           },
         };

@@ -38,6 +38,7 @@ const building = z
   .strictObject({
     id: z.string(),
     name: z.string(),
+    leaderUserId: z.string().optional(),
     retired: z.boolean(),
     units: z.array(unit),
   })
@@ -145,7 +146,7 @@ export function placeRoutes(): RouteDef[] {
       summary: '新建楼栋',
       access: 'place:manage',
       params: compoundParams,
-      body: z.strictObject({ name: name('楼栋') }),
+      body: z.strictObject({ name: name('楼栋'), leaderUserId: z.string().min(1).max(64).optional() }),
       status: 201,
       refusals: [409],
       response: building,
@@ -155,11 +156,12 @@ export function placeRoutes(): RouteDef[] {
       method: 'patch',
       path: `${base}/buildings/:buildingId`,
       tag: '地点',
-      summary: '修改楼栋名称（楼栋长是一项任职：POST …/memberships，body 为 buildingLeader）',
+      summary: '修改楼栋名称或楼栋长',
       access: 'place:manage',
       params: buildingParams,
       body: z.strictObject({
         name: name('楼栋').optional(),
+        leaderUserId: z.string().min(1).max(64).nullable().optional(),
       }),
       refusals: [409],
       response: building,

@@ -1,6 +1,6 @@
 /**
- * 表格导入导出: the office's Excel sheets (楼栋单元、房屋、住户、党员, and any sheet registered later): an
- * empty template, the compound's data in the same layout, and an import that applies every row or none.
+ * 表格导入导出: the office's Excel sheets (楼栋单元、房屋、住户, and any sheet registered later): an empty
+ * template, the compound's data in the same layout, and an import that applies every row or none.
  */
 import { z } from 'zod';
 import { MAX_UPLOAD_BYTES } from '../../domain/sheets';
@@ -14,9 +14,6 @@ import {
   templateOf,
   type RegisteredSheet,
 } from '../../services/sheets';
-// Registers 党员 after the sheets of services/sheets.ts: in a workbook it follows the residents it names.
-import '../../services/party-member-sheet';
-import type { AppDeps } from '../deps';
 import { forgetUser } from '../auth';
 import { rateLimit } from '../rate-limit';
 import { WRITTEN, route, type Input, type RouteDef } from '../route-table';
@@ -67,21 +64,18 @@ function requireAll(roles: Role[], which: (s: RegisteredSheet) => Permission) {
       throw new DomainError('forbidden', `无权处理${s.title}表`, { permission: which(s) });
 }
 
-async function runImport(deps: AppDeps, ctx: Ctx, only?: string) {
+async function runImport(ctx: Ctx, only?: string) {
   const { result: done, changedUsers } = await importWorkbook(ctx.params.compoundId, ctx.upload(), {
     only,
     dryRun: ctx.query.dryRun ?? false,
     may: (p) => rolesGrant(ctx.roles, p),
-    actor: ctx.actor(),
-    temporal: deps.temporal,
-    clock: deps.clock,
   });
   // Their new membership or name counts from the next request in this process.
   changedUsers.forEach(forgetUser);
   return done;
 }
 
-export function sheetRoutes(deps: AppDeps): RouteDef[] {
+export function sheetRoutes(): RouteDef[] {
   const base = '/compounds/:compoundId/sheets';
   const imports = rateLimit('导入表格', { burst: 5, perMinute: 10 });
   const exports = rateLimit('导出表格', { burst: 10, perMinute: 30 });
@@ -106,7 +100,7 @@ export function sheetRoutes(deps: AppDeps): RouteDef[] {
       method: 'get',
       path: `${base}.xlsx`,
       tag: '表格',
-      summary: `导出小区的全部表格（${titles}），格式同模板；含住户、党员的手机号`,
+      summary: `导出小区的全部表格（${titles}），格式同模板；含住户手机号`,
       access: 'account:manage',
       params: compoundParams,
       rateLimit: exports,
@@ -121,7 +115,7 @@ export function sheetRoutes(deps: AppDeps): RouteDef[] {
       method: 'post',
       path: base,
       tag: '表格',
-      summary: `导入一个工作簿中的全部表格（${titles}，按此顺序；后面的表可引用前面新建的楼栋、房屋、住户）`,
+      summary: `导入一个工作簿中的全部表格（${titles}，按此顺序；后面的表可引用前面新建的楼栋、房屋）`,
       description: IMPORT_RULES,
       access: 'place:manage',
       params: compoundParams,
@@ -130,7 +124,7 @@ export function sheetRoutes(deps: AppDeps): RouteDef[] {
       rateLimit: imports,
       refusals: [409, 413, 415],
       response: result,
-      handler: (ctx) => runImport(deps, ctx),
+      handler: (ctx) => runImport(ctx),
     }),
     ...all.flatMap((s) => [
       route({
@@ -173,7 +167,7 @@ export function sheetRoutes(deps: AppDeps): RouteDef[] {
         rateLimit: imports,
         refusals: [409, 413, 415],
         response: result,
-        handler: (ctx) => runImport(deps, ctx, s.name),
+        handler: (ctx) => runImport(ctx, s.name),
       }),
     ]),
   ];

@@ -206,20 +206,26 @@ it("when staff print a building's invitation, its QR code is an SVG encoding the
   expect((await staff.get(`/compounds/${c}/buildings/b9/invitation-qr`)).status).toBe(404);
 });
 
-it('when a building is given a leader by name rather than by a membership, or a retired room is changed, it is refused and nothing is written', async () => {
+it('when a building is given a leader who is no member of the compound, or a retired room is changed, it is refused and nothing is written', async () => {
   const c = await makeCompound();
   const staff = as(await stack.login(await makeUser(c, ['staff'])));
-  const leader = await makeUser(c, ['buildingLeader'], undefined, { leads: 'b1' });
-  // A building's leader is a 楼栋长 membership with its term, not a field of the building.
-  const refused = await staff.patch(`/compounds/${c}/buildings/b1`, { leaderUserId: leader.id });
-  expect(refused.status).toBe(400);
-  expect(JSON.stringify(refused.body)).toContain('leaderUserId');
-  const added = await staff.post(`/compounds/${c}/buildings`, { name: '8号楼', leaderUserId: leader.id });
-  expect(added.status).toBe(400);
-  const stored = await Compound.findById(c).lean().orFail();
-  expect(stored.buildings.map((b) => b.name)).toEqual(['1号楼', '2号楼']);
-  const bodies = await staff.get(`/compounds/${c}/bodies`);
-  expect(JSON.stringify(bodies.body)).toContain(leader.id);
+  const stranger = await makeUser(await makeCompound(), ['buildingLeader']);
+  const leader = await makeUser(c, ['buildingLeader']);
+  for (const leaderUserId of [stranger.id, 'nobody-at-all']) {
+    const refused = await staff.patch(`/compounds/${c}/buildings/b1`, { leaderUserId });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.details.field).toBe('body.leaderUserId');
+    const added = await staff.post(`/compounds/${c}/buildings`, { name: '8号楼', leaderUserId });
+    expect(added.status).toBe(422);
+  }
+  let stored = await Compound.findById(c).lean().orFail();
+  expect(stored.buildings.map((b) => [b.name, b.leaderUserId])).toEqual([
+    ['1号楼', undefined],
+    ['2号楼', undefined],
+  ]);
+  expect((await staff.patch(`/compounds/${c}/buildings/b1`, { leaderUserId: leader.id })).status).toBe(200);
+  stored = await Compound.findById(c).lean().orFail();
+  expect(stored.buildings[0]?.leaderUserId).toBe(leader.id);
 
   const room = await staff.post(`/compounds/${c}/rooms`, { buildingId: 'b1', number: '701', floorArea: 50 });
   const roomId = encodeURIComponent(room.body.id as string);

@@ -32,8 +32,11 @@ const codeFor = (phone: string) => sent.filter((s) => s.phone === phone).at(-1)!
 async function setUp() {
   const c = await makeCompound();
   const staff = await stack.login(await makeUser(c, ['staff']));
-  // Building 1's leader: a membership of the buildingLeader body for b1 (nothing else makes one).
-  const leader = await makeUser(c, ['buildingLeader'], undefined, { leads: 'b1' });
+  const leader = await makeUser(c, ['buildingLeader']);
+  await request(app)
+    .patch(`/api/v1/compounds/${c}/buildings/b1`)
+    .set('Authorization', staff)
+    .send({ leaderUserId: leader.id });
   const invitation = await request(app)
     .post(`/api/v1/compounds/${c}/buildings/b1/invitation`)
     .set('Authorization', staff);

@@ -112,7 +112,7 @@ it('when staff download a sheet’s template, it has the Chinese headers, one ex
   const all = await read(
     (await staff.download(`/compounds/${compoundId}/sheets/template.xlsx`)).body as Buffer,
   );
-  expect(Object.keys(all)).toEqual(['楼栋单元', '房屋', '住户', '党员', '说明']);
+  expect(Object.keys(all)).toEqual(['楼栋单元', '房屋', '住户', '说明']);
   expect(all['住户']![0]).toEqual(RESIDENTS);
   expect(all['住户']).toHaveLength(2);
 });
@@ -152,20 +152,6 @@ it('when staff import a workbook of buildings, rooms and residents, every row is
     .post('/api/v1/auth/login')
     .send({ username: phones[0], password: 'x' });
   expect(login.status).toBe(401);
-});
-
-it('when a committee member of the compound is imported as a resident, the home gives them the resident role beside their own', async () => {
-  const { compoundId, staff } = await setup();
-  const member = await makeUser(compoundId, ['ownersCommittee'], '刘主任');
-  const p = phone();
-  await User.updateOne({ _id: member.id }, { $set: { phone: p, name: '刘主任' } });
-  const file = await workbook({
-    房屋: [ROOMS, ['1号楼', '', '0501', 5, 88]],
-    住户: [RESIDENTS, ['刘主任', p, '1号楼', '', '0501', '业主']],
-  });
-  expect((await staff.upload(`/compounds/${compoundId}/sheets`, file)).status).toBe(200);
-  const u = await User.findById(member.id).lean();
-  expect(u!.memberships).toEqual([{ compoundId, roles: ['ownersCommittee', 'resident'] }]);
 });
 
 it('when a file has bad rows, the import answers 422 listing each row and reason, and writes nothing', async () => {
@@ -256,7 +242,6 @@ it('when the compound is exported and the file imported back, it is a no-op', as
     ['buildings', 3, 3],
     ['rooms', 3, 3],
     ['residents', 3, 3],
-    ['party-members', 0, 0],
   ]);
   expect(await countsOf(compoundId)).toEqual(before);
 

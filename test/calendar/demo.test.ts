@@ -3,8 +3,6 @@
  * its past year is lived through before that instant, and today's open voices run on a time-skipping
  * server that starts there — so the demo is a living compound whatever day `npm start` first runs.
  */
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { createApp } from '../../api/app';
 import { DEMO_COMPOUND, seedDemo } from '../../scripts/seed-demo';
 import { toolPath } from '../../scripts/servers';
@@ -31,21 +29,14 @@ it(`when the demo is first seeded at ${now.toISOString()}, it shows a living com
     close: async () => {},
   };
   const history = { testServerPath: toolPath('temporal-test-server'), workflowBundle: workflowBundle() };
+  expect(await seedDemo(temporal, () => undefined, { now, history })).toBe(true);
+
   const app = createApp({
     config: { jwtSecret: JWT_SECRET, tokenTtlSeconds: 3600 },
     temporal,
     clock: () => now,
     rateLimits: false,
   });
-  // Built through the API over HTTP, as `npm start` builds it, with the API's clock at the pinned instant.
-  const server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  try {
-    const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
-    expect(await seedDemo(apiUrl, () => undefined, { now, history })).toBe(true);
-  } finally {
-    server.close();
-  }
   await expectLivingDemo(app, now);
   // Nothing of the past is left open: what is open was raised today.
   const open = await Voice.find({

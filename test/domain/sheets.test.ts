@@ -1,6 +1,5 @@
 import {
   BUILDINGS_SHEET,
-  PARTY_MEMBERS_SHEET,
   RESIDENTS_SHEET,
   ROOMS_SHEET,
   areaColumn,
@@ -103,28 +102,6 @@ describe('reading a sheet', () => {
     ]);
     expect(lines[0]!.value.relation).toBe('tenant');
   });
-
-  it('when a party-member row names its type with or without 党员, it reads; another word is named with the choices', () => {
-    const header = ['姓名*', '手机号*', '党员类别*', '党小组*', '组织关系所在*'];
-    const { lines, errors } = readSheet(PARTY_MEMBERS_SHEET, [
-      header,
-      ['张三', '13812345678', '离退休', '第一党小组', '盐池县老干局'],
-      ['李四', '13812345679', '在职党员', '第二党小组', '县财政局'],
-      ['王五', '13812345670', '预备党员', '第二党小组', '县财政局'],
-      ['赵六', '13812345678', '流动', '第三党小组', '外出务工'],
-      ['钱七', '13812345671', '流动', '', ''],
-    ]);
-    expect(lines.map((l) => [l.row, l.value.type])).toEqual([
-      [2, 'retired'],
-      [3, 'inService'],
-    ]);
-    expect(errors.map((e) => [e.row, e.column ?? '', e.reason, e.field])).toEqual([
-      [4, '党员类别', '应为 离退休、流动、在职 之一', 'body.party-members.4.type'],
-      [5, '', '与第 2 行重复（手机号相同）', 'body.party-members.5'],
-      [6, '党小组', '请填写党小组', 'body.party-members.6.partyGroup'],
-      [6, '组织关系所在', '请填写组织关系所在', 'body.party-members.6.relationLocation'],
-    ]);
-  });
 });
 
 describe('columns', () => {
@@ -158,22 +135,8 @@ describe('columns', () => {
     });
   });
 
-  it('an exported party member writes its type as the office reads it (流动), and reads back the same', () => {
-    const row = {
-      name: '张三',
-      phone: '13812345678',
-      type: 'mobile' as const,
-      partyGroup: '第一党小组',
-      relationLocation: '外出务工',
-    };
-    const cells = formatRow(PARTY_MEMBERS_SHEET, row);
-    expect(cells).toEqual(['张三', '13812345678', '流动', '第一党小组', '外出务工']);
-    const header = Object.values(PARTY_MEMBERS_SHEET.columns).map((c) => c.header);
-    expect(readSheet(PARTY_MEMBERS_SHEET, [header, cells.map(String)]).lines[0]!.value).toEqual(row);
-  });
-
   it('every sheet’s example row reads without an error', () => {
-    for (const def of [BUILDINGS_SHEET, ROOMS_SHEET, RESIDENTS_SHEET, PARTY_MEMBERS_SHEET] as SheetDef[]) {
+    for (const def of [BUILDINGS_SHEET, ROOMS_SHEET, RESIDENTS_SHEET] as SheetDef[]) {
       const header = Object.values(def.columns).map((c) => c.header);
       expect(readSheet(def, [header, exampleRow(def)]).errors).toEqual([]);
     }

@@ -46,13 +46,7 @@ export const PASSWORD = 'test-password-1';
  * A person holding `roles` in a compound, as the records give them: a current membership of each body
  * (a term on file, as the office would register it), a home for 'resident', the '*' account for 'admin'.
  */
-export async function makeUser(
-  compoundId: string,
-  roles: Role[],
-  name = `用户${roles.join('')}`,
-  /** The building a 'buildingLeader' leads (default: none of the compound's). */
-  opts: { leads?: string } = {},
-) {
+export async function makeUser(compoundId: string, roles: Role[], name = `用户${roles.join('')}`) {
   passwordHash ??= await hashPassword(PASSWORD);
   const id = new Types.ObjectId().toHexString();
   const admin = roles.includes('admin');
@@ -75,7 +69,7 @@ export async function makeUser(
         body,
         position: POSITIONS_OF[body as MembershipBody][0],
         category: body === 'residentsCouncil' ? 'residentRepresentative' : undefined,
-        buildingId: body === 'buildingLeader' ? (opts.leads ?? 'fixture') : undefined,
+        buildingId: body === 'buildingLeader' ? 'fixture' : undefined,
         termStart: new Date(now - 86_400_000),
         termEnd: body === 'staff' ? undefined : new Date(now + 3 * 365 * 86_400_000),
         basis: { kind: BASES_OF[body as MembershipBody][0], fixture: true },

@@ -6,7 +6,6 @@ import { LedgerEntry } from '../../models/ledger-entry';
 import { PartyMember } from '../../models/party-member';
 import type { Actor } from '../../workflows/contract';
 import {
-  amendPartyMemberUpdate,
   linkPartyMemberUpdate,
   partyMemberStatusQuery,
   recordContactUpdate,
@@ -110,36 +109,5 @@ describe('find and link a party member', () => {
     expect(doc?.contacts[0]?.byName).toBe('李书记');
     await env.sleep(10 * DAY);
     expect(sent.some((n) => n.key.startsWith(`${partyMemberId}:escalated`))).toBe(false);
-  });
-
-  it('takes a correction of type, group and relation: saved, filed without a name, told in later notices', async () => {
-    const c = await makeCompound();
-    const { partyMemberId, handle } = await register(c);
-    const amended = await handle.executeUpdate(amendPartyMemberUpdate, {
-      args: [{ actor: branch, type: 'inService', partyGroup: '第三党小组', relationLocation: '县医院' }],
-    });
-    expect(amended).toMatchObject({ type: 'inService', partyGroup: '第三党小组', status: 'toFind' });
-    expect(await PartyMember.findById(partyMemberId).lean()).toMatchObject({
-      type: 'inService',
-      partyGroup: '第三党小组',
-      relationLocation: '县医院',
-      rev: amended.rev,
-    });
-    const entries = await LedgerEntry.find({ matterId: partyMemberId }).sort({ seq: 1 }).lean();
-    expect(entries.map((e) => e.event)).toEqual(['registered', 'amended']);
-    expect(JSON.stringify(entries)).not.toMatch(/王建国|13912345678|县医院/);
-    await env.sleep(5 * DAY + 3_600_000);
-    const reminder = sent.find((n) => n.key.startsWith(`${partyMemberId}:reminder:`));
-    expect(reminder?.body).toContain('在职党员（第三党小组）');
-
-    const at = new Date((await now()) - 3_600_000).toISOString();
-    await handle.executeUpdate(recordContactUpdate, { args: [{ actor: branch, at, method: 'phone' }] });
-    await handle.executeUpdate(linkPartyMemberUpdate, { args: [{ actor: branch }] });
-    await expect(
-      handle.executeUpdate(amendPartyMemberUpdate, {
-        args: [{ actor: branch, type: 'retired', partyGroup: '第一党小组', relationLocation: '县医院' }],
-      }),
-    ).rejects.toThrow();
-    expect((await handle.result()).type).toBe('inService');
   });
 });
